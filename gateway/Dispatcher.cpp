@@ -1,0 +1,226 @@
+#include "gateway/Dispatcher.h"
+
+#include "transports/WebhookSignature.h"
+
+#include <Poco/Format.h>
+#include <Poco/NumberFormatter.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace Hookgate {
+
+Dispatcher::Dispatcher(Store& store, std::map<std::string, Transport*> transports, const Clock& clock,
+	RetryPolicy& retryPolicy, const Options& options, Poco::Logger& logger):
+	_store(store),
+	_transports(std::move(transports)),
+	_clock(clock),
+	_retryPolicy(retryPolicy),
+	_options(options),
+	_logger(logger)
+{
+}
+
+Dispatcher::~Dispatcher()
+{
+	stop();
+}
+
+void Dispatcher::start()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (_scheduler.joinable()) return;
+	_stopping = false;
+	for (int i = 0; i < _options.workers; ++i) _workers.emplace_back([this] { runWorker(); });
+	_scheduler = std::thread([this] { runScheduler(); });
+}
+
+void Dispatcher::stop()
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_stopping = true;
+	}
+	_schedulerWake.notify_all();
+	_workAvailable.notify_all();
+	if (_scheduler.joinable()) _scheduler.join();
+	for (auto& t : _workers)
+		if (t.joinable()) t.join();
+	_workers.clear();
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (!_queue.empty())
+	{
+		_logger.information("%z claimed deliveries left for the next start", _queue.size());
+		_queue.clear();
+	}
+}
+
+void Dispatcher::wake()
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_woken = true;
+	}
+	_schedulerWake.notify_one();
+}
+
+void Dispatcher::runScheduler()
+{
+	const auto pollMs = std::max<Poco::Int64>(1, _options.pollInterval.totalMilliseconds());
+	while (true)
+	{
+		std::size_t capacity = 0;
+		{
+			std::unique_lock<std::mutex> lock(_mutex);
+			// Claim only what idle workers can start now: the rest stays in the store for others.
+			_schedulerWake.wait(lock, [this] {
+				return _stopping || static_cast<int>(_queue.size()) + _busy < _options.workers;
+			});
+			if (_stopping) return;
+			capacity = static_cast<std::size_t>(_options.workers - _busy - static_cast<int>(_queue.size()));
+			_woken = false;
+		}
+
+		Poco::Int64 waitMs = pollMs;
+		try
+		{
+			const Millis now = _clock.now();
+			auto claimed = _store.claimDue(now, now + _options.leaseTime.totalMilliseconds(), capacity);
+			if (!claimed.empty())
+			{
+				{
+					std::lock_guard<std::mutex> lock(_mutex);
+					for (auto& d : claimed) _queue.push_back(std::move(d));
+				}
+				_workAvailable.notify_all();
+				if (claimed.size() == capacity) continue;  // maybe more due: look again as soon as a worker is free
+			}
+			const Millis next = _store.nextDueTime();
+			if (next > now) waitMs = std::min<Poco::Int64>(pollMs, next - now);
+		}
+		catch (const Poco::Exception& e)
+		{
+			_logger.error("dispatcher: claiming due deliveries failed: %s", e.displayText());
+		}
+		catch (const std::exception& e)
+		{
+			_logger.error("dispatcher: claiming due deliveries failed: %s", std::string(e.what()));
+		}
+
+		std::unique_lock<std::mutex> lock(_mutex);
+		_schedulerWake.wait_for(lock, std::chrono::milliseconds(waitMs), [this] { return _stopping || _woken; });
+		if (_stopping) return;
+	}
+}
+
+void Dispatcher::runWorker()
+{
+	while (true)
+	{
+		ClaimedDelivery delivery;
+		{
+			std::unique_lock<std::mutex> lock(_mutex);
+			_workAvailable.wait(lock, [this] { return _stopping || !_queue.empty(); });
+			if (_stopping) return;
+			delivery = std::move(_queue.front());
+			_queue.pop_front();
+			++_busy;
+		}
+		try
+		{
+			process(delivery);
+		}
+		catch (const Poco::Exception& e)
+		{
+			_logger.error("delivery %s: %s (left for retry when its lease ends)", delivery.id, e.displayText());
+		}
+		catch (const std::exception& e)
+		{
+			_logger.error("delivery %s: %s (left for retry when its lease ends)", delivery.id, std::string(e.what()));
+		}
+		catch (...)
+		{
+			_logger.error("delivery %s: unknown error (left for retry when its lease ends)", delivery.id);
+		}
+		{
+			std::lock_guard<std::mutex> lock(_mutex);
+			--_busy;
+			_woken = true;
+		}
+		_schedulerWake.notify_one();
+	}
+}
+
+void Dispatcher::process(const ClaimedDelivery& delivery)
+{
+	const auto endpoint = _store.endpoint(delivery.accountId, delivery.endpointId);
+	if (!endpoint)
+	{
+		_store.cancel(delivery.seq, "endpoint deleted");
+		return;
+	}
+
+	const std::string transportName = endpoint->transport();
+	const auto found = _transports.find(transportName);
+	Transport* transport = found == _transports.end() ? nullptr : found->second;
+
+	const Millis startedAt = _clock.now();
+	DeliveryOutcome outcome;
+	if (!transport)
+	{
+		outcome.kind = DeliveryOutcome::Kind::Permanent;
+		outcome.error = "no " + transportName + " transport is configured";
+	}
+	else
+	{
+		DeliveryRequest request;
+		request.target = transportName == "email" ? endpoint->email : endpoint->url;
+		request.body = delivery.payload;
+		request.timeout = _options.timeout;
+		const std::string timestamp = Poco::NumberFormatter::format(startedAt / 1000);
+		std::string signature = WebhookSignature::sign(endpoint->secret, delivery.eventId, startedAt / 1000, delivery.payload);
+		if (!endpoint->previousSecret.empty() && endpoint->previousSecretUntil > startedAt)
+			signature += " " + WebhookSignature::sign(endpoint->previousSecret, delivery.eventId, startedAt / 1000, delivery.payload);
+		request.headers.emplace_back("webhook-id", delivery.eventId);
+		request.headers.emplace_back("webhook-timestamp", timestamp);
+		request.headers.emplace_back("webhook-signature", signature);
+		if (endpoint->authHeader) request.headers.emplace_back(endpoint->authHeader->key, endpoint->authHeader->value);
+		outcome = transport->deliver(request);
+	}
+
+	Attempt attempt;
+	attempt.at = startedAt;
+	attempt.responseCode = outcome.responseCode;
+	attempt.durationMs = outcome.duration.totalMilliseconds();
+	attempt.error = outcome.error;
+	if (outcome.responseCode > 0 || !outcome.responseBody.empty()) attempt.responseBody = outcome.responseBody;
+
+	DeliveryStatus status = DeliveryStatus::Failed;
+	Millis next = 0;
+	switch (outcome.kind)
+	{
+	case DeliveryOutcome::Kind::Succeeded:
+		status = DeliveryStatus::Succeeded;
+		break;
+	case DeliveryOutcome::Kind::Permanent:
+		status = DeliveryStatus::Failed;
+		break;
+	case DeliveryOutcome::Kind::Transient:
+		if (auto delay = _retryPolicy.delayAfter(delivery.attemptCount + 1, outcome.retryAfter))
+		{
+			status = DeliveryStatus::Pending;
+			next = _clock.now() + delay->totalMilliseconds();
+		}
+		break;
+	}
+	_store.recordAttempt(delivery.seq, attempt, status, next);
+	if (status == DeliveryStatus::Pending)
+		_logger.information("delivery %s attempt %d failed (%s); next attempt in %Ld ms", delivery.id,
+			delivery.attemptCount + 1, outcome.error, next - _clock.now());
+	else if (status == DeliveryStatus::Failed)
+		_logger.warning("delivery %s failed after %d attempt(s): %s", delivery.id, delivery.attemptCount + 1, outcome.error);
+	else
+		_logger.debug("delivery %s succeeded (%d)", delivery.id, outcome.responseCode);
+}
+
+} // namespace Hookgate

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "gateway/Clock.h"
+#include "gateway/Model.h"
+#include "gateway/RetryPolicy.h"
+#include "gateway/store/Store.h"
+#include "transports/Transport.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Timespan.h>
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace Hookgate {
+
+/// Sends what the store holds: a scheduler thread claims due deliveries (with a lease, so a
+/// crashed process's claims are taken again) and a pool of workers attempts them through the
+/// transport of each endpoint, then records the attempt and the retry decision.
+/// Woken when work arrives; `pollInterval` only bounds how long it sleeps when idle.
+class Dispatcher
+{
+public:
+	struct Options
+	{
+		int workers = 8;
+		Poco::Timespan timeout = Poco::Timespan(15, 0);
+		Poco::Timespan pollInterval = Poco::Timespan(1, 0);
+		Poco::Timespan leaseTime = Poco::Timespan(120, 0);
+	};
+
+	/// `transports` maps "http" / "email" to the transport that sends them; a missing one
+	/// fails the delivery permanently with a clear error.
+	Dispatcher(Store& store, std::map<std::string, Transport*> transports, const Clock& clock, RetryPolicy& retryPolicy,
+		const Options& options, Poco::Logger& logger);
+	~Dispatcher();
+
+	void start();
+	/// Stops claiming, lets the attempts in flight finish (each bounded by the timeout) and joins
+	/// the threads. Deliveries claimed but not started are left for the next start.
+	void stop();
+	/// There may be new work: look now instead of at the next poll.
+	void wake();
+
+	/// Attempts one claimed delivery and records the outcome (the work of one worker; public for tests).
+	void process(const ClaimedDelivery& delivery);
+
+private:
+	void runScheduler();
+	void runWorker();
+
+	Store& _store;
+	std::map<std::string, Transport*> _transports;
+	const Clock& _clock;
+	RetryPolicy& _retryPolicy;
+	Options _options;
+	Poco::Logger& _logger;
+
+	std::mutex _mutex;
+	std::condition_variable _schedulerWake;
+	std::condition_variable _workAvailable;
+	std::deque<ClaimedDelivery> _queue;
+	int _busy = 0;
+	bool _woken = false;
+	bool _stopping = false;
+	std::thread _scheduler;
+	std::vector<std::thread> _workers;
+};
+
+} // namespace Hookgate

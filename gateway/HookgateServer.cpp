@@ -1,0 +1,198 @@
+#include "gateway/HookgateServer.h"
+#include "gateway/Dispatcher.h"
+#include "gateway/EventCatalog.h"
+#include "gateway/PayloadBuilder.h"
+#include "gateway/RetryPolicy.h"
+#include "gateway/SystemClock.h"
+#include "gateway/api/ApiContext.h"
+#include "gateway/api/ApiRequestHandler.h"
+#include "gateway/store/SQLiteStore.h"
+#include "transports/HTTPTransport.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Path.h>
+#include <Poco/PatternFormatter.h>
+#include <Poco/Process.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+
+#include <iostream>
+
+namespace Hookgate {
+
+void HookgateServer::defineOptions(Poco::Util::OptionSet& options)
+{
+	ServerApplication::defineOptions(options);
+	options.addOption(Poco::Util::Option("help", "h", "show the options and exit").required(false).repeatable(false));
+	options.addOption(Poco::Util::Option("config", "c", "the properties file (e.g. etc/hookgate.properties)")
+		.required(false).repeatable(false).argument("FILE"));
+}
+
+void HookgateServer::handleOption(const std::string& name, const std::string& value)
+{
+	ServerApplication::handleOption(name, value);
+	if (name == "help")
+	{
+		_helpRequested = true;
+		stopOptionsProcessing();
+	}
+	else if (name == "config")
+	{
+		_configFile = value;
+	}
+}
+
+void HookgateServer::displayHelp()
+{
+	Poco::Util::HelpFormatter help(options());
+	help.setCommand(commandName());
+	help.setUsage("--config=FILE [--daemon --pidfile=FILE]");
+	help.setHeader("Hookgate " HOOKGATE_VERSION " - a self-hosted webhook gateway: signed HTTP delivery with retries, a delivery log, replay.");
+	help.setFooter("See README.md and etc/hookgate.properties for the configuration keys.");
+	help.format(std::cout);
+}
+
+void HookgateServer::initialize(Poco::Util::Application& self)
+{
+	ServerApplication::initialize(self);
+	if (_helpRequested) return;
+	try
+	{
+		if (_configFile.empty()) throw ConfigException("no configuration: start with --config=FILE (see --help)");
+		const Poco::Path path = Poco::Path(_configFile).absolute();
+		if (!Poco::File(path).exists()) throw ConfigException("configuration file " + path.toString() + " does not exist");
+		Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file(new Poco::Util::PropertyFileConfiguration(path.toString()));
+		config().add(file, "hookgate-file", 0, false);
+		_settings = Settings::load(*file, path.parent().toString());
+	}
+	catch (const Poco::Exception& e)
+	{
+		_configError = e.message().empty() ? e.displayText() : e.message();
+	}
+}
+
+void HookgateServer::setUpLogging()
+{
+	Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p [%s] %t"));
+	Poco::AutoPtr<Poco::ConsoleChannel> console(new Poco::ConsoleChannel);
+	Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, console));
+	Poco::Logger::root().setChannel(channel);
+	Poco::Logger::root().setLevel(_settings.logLevel);
+	logger().setChannel(channel);
+	logger().setLevel(_settings.logLevel);
+}
+
+void HookgateServer::writePortFile(int port)
+{
+	if (_settings.portFile.empty()) return;
+	const std::string temp = _settings.portFile + ".tmp";
+	{
+		Poco::FileOutputStream out(temp);
+		out << port << "\n";
+		out.close();
+	}
+	Poco::File(temp).renameTo(_settings.portFile);
+}
+
+int HookgateServer::main(const std::vector<std::string>&)
+{
+	if (_helpRequested)
+	{
+		displayHelp();
+		return EXIT_OK;
+	}
+	if (!_configError.empty())
+	{
+		std::cerr << "hookgate: configuration error: " << _configError << std::endl;
+		return EXIT_CONFIG_ERROR;
+	}
+	setUpLogging();
+	Poco::Logger& log = Poco::Logger::get("hookgate");
+
+	std::unique_ptr<Store> store;
+	try
+	{
+		SQLiteStore::Options options;
+		options.path = _settings.sqlitePath;
+		options.synchronous = _settings.sqliteSynchronous;
+		store = std::make_unique<SQLiteStore>(options);
+		store->releaseClaims();
+	}
+	catch (const Poco::Exception& e)
+	{
+		std::cerr << "hookgate: cannot open the store " << _settings.sqlitePath << " (hookgate.store.sqlite.path): "
+			<< e.displayText() << std::endl;
+		return EXIT_CANTCREAT;
+	}
+
+	SystemClock clock;
+	EventCatalog catalog(_settings.extraEventTypes);
+	PayloadBuilder payloadBuilder;
+	RetryPolicy retryPolicy(_settings.retrySchedule, _settings.jitter, _settings.maxRetryAfter);
+
+	HTTPTransport::Options httpOptions;
+	httpOptions.caFile = _settings.httpCaFile;
+	httpOptions.allowPrivateDestinations = _settings.allowPrivateDestinations;
+	HTTPTransport http(httpOptions);
+
+	Dispatcher::Options dispatcherOptions;
+	dispatcherOptions.workers = _settings.workers;
+	dispatcherOptions.timeout = _settings.timeout;
+	dispatcherOptions.pollInterval = _settings.pollInterval;
+	dispatcherOptions.leaseTime = _settings.leaseTime;
+	Dispatcher dispatcher(*store, {{"http", &http}}, clock, retryPolicy, dispatcherOptions, Poco::Logger::get("hookgate.dispatcher"));
+
+	ApiContext context{*store, _settings, catalog, payloadBuilder, clock, Poco::Logger::get("hookgate.api"),
+		[&dispatcher] { dispatcher.wake(); }};
+
+	Poco::Net::ServerSocket socket;
+	try
+	{
+		socket.bind(Poco::Net::SocketAddress(_settings.httpAddress, static_cast<Poco::UInt16>(_settings.httpPort)), true);
+		socket.listen(256);
+	}
+	catch (const Poco::Exception& e)
+	{
+		std::cerr << "hookgate: cannot listen on " << _settings.httpAddress << ":" << _settings.httpPort
+			<< " (hookgate.http.address / hookgate.http.port): " << e.displayText() << std::endl;
+		return EXIT_UNAVAILABLE;
+	}
+	Poco::Net::HTTPServerParams::Ptr params(new Poco::Net::HTTPServerParams);
+	params->setMaxThreads(32);
+	params->setMaxQueued(512);
+	params->setKeepAlive(true);
+	params->setServerName("hookgate/" HOOKGATE_VERSION);
+	Poco::Net::HTTPServer server(new ApiRequestHandlerFactory(context), socket, params);
+
+	dispatcher.start();
+	server.start();
+	context.ready = true;
+	const int port = socket.address().port();
+	writePortFile(port);
+	log.information("hookgate %s listening on %s:%d (pid %d), store %s", std::string(HOOKGATE_VERSION), _settings.httpAddress,
+		port, static_cast<int>(Poco::Process::id()), _settings.sqlitePath);
+
+	waitForTerminationRequest();
+
+	log.information("stopping: no new requests; waiting for attempts in flight (at most %s)", std::to_string(_settings.timeout.totalSeconds()) + "s");
+	context.ready = false;
+	server.stopAll(false);
+	dispatcher.stop();
+	store->close();
+	if (!_settings.portFile.empty())
+	{
+		try { Poco::File(_settings.portFile).remove(); } catch (...) {}
+	}
+	log.information("stopped cleanly");
+	return EXIT_OK;
+}
+
+} // namespace Hookgate

@@ -1,0 +1,99 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace Hookgate {
+
+/// One top-level member of a scanned JSON object.
+struct JsonMember
+{
+	std::string name;         ///< the member name, decoded to UTF-8
+	std::size_t offset = 0;   ///< start of the raw value text in the scanned document
+	std::size_t length = 0;   ///< length of the raw value text (no surrounding whitespace)
+	char kind = 0;            ///< 'o' object, 'a' array, 's' string, 'n' number, 't' true, 'f' false, 'z' null
+};
+
+/// A strict RFC 8259 validator that also reports the top-level members of an object.
+///
+/// It builds no DOM and does not recurse: containers are tracked on an explicit stack,
+/// so any nesting depth is handled without touching the C stack, and a single pass over
+/// the bytes validates the whole document (no allocation per character).
+///
+/// Strictness: exactly one value with optional whitespace (space, tab, CR, LF) around it;
+/// no comments, trailing commas, NaN/Infinity, leading zeros, '+1', '.5', '1.', byte order
+/// mark or empty input. Strings must be valid UTF-8 (no overlong forms, no encoded
+/// surrogates, nothing above U+10FFFF), control characters below 0x20 must be escaped, and
+/// \u escapes must form valid code points (a high surrogate must be followed by a low one;
+/// lone surrogates are rejected). Duplicate member names are accepted, as RFC 8259 allows.
+/// Numbers are validated but kept as text: 12345678901234567890123 and 1e400 are fine.
+///
+/// Depth: every object or array counts one level, the outermost one included. "[]" is
+/// 1 level deep, "[[]]" 2, a top-level scalar 0. A document is accepted when its depth
+/// is <= maxDepth; with the default 512, 512 nested arrays pass and 513 are rejected
+/// (the error points at the opening bracket of level 513).
+///
+/// A JsonScanner keeps its stack between calls to avoid reallocating it: use one instance
+/// per thread (scan() is not const).
+class JsonScanner
+{
+public:
+	static constexpr std::size_t DEFAULT_MAX_DEPTH = 512;
+
+	explicit JsonScanner(std::size_t maxDepth = DEFAULT_MAX_DEPTH);
+
+	/// Validates `text` as ONE JSON value (whitespace around allowed, nothing after).
+	/// topKind is set to the kind of that value (see JsonMember::kind). When it is an
+	/// object, `members` is filled with its top-level members in document order (names
+	/// decoded); otherwise `members` is left empty. `members` is cleared first.
+	///
+	/// Returns false and sets error() on invalid input or nesting deeper than maxDepth;
+	/// members and topKind are then unspecified. Error texts look like
+	///   invalid JSON at line 3, column 14: expected ',' or '}'
+	///   JSON nested deeper than 512 levels at line 1, column 513
+	/// Lines count LF characters, columns count UTF-8 characters, both from 1. At the end
+	/// of the input the position is one past the last character.
+	bool scan(const std::string& text, std::vector<JsonMember>& members, char& topKind);
+
+	/// Validates `text` as one JSON value without collecting members.
+	bool validate(const std::string& text);
+
+	/// The reason of the last failed scan(), for people; empty after a successful one.
+	const std::string& error() const;
+
+	/// Byte offset of the last error in the scanned text.
+	std::size_t errorOffset() const;
+
+	std::size_t maxDepth() const;
+
+	/// Decodes a raw JSON string literal (with its quotes) into UTF-8: all escapes,
+	/// including \uXXXX and surrogate pairs. Throws Poco::DataFormatException on malformed
+	/// input (missing quotes, bad escapes, lone surrogates, unescaped control characters,
+	/// invalid UTF-8, anything after the closing quote).
+	static std::string decodeString(const std::string& raw);
+
+	/// Encodes UTF-8 text as a JSON string literal with quotes: '"' and '\\' are escaped,
+	/// control characters below 0x20 become \b \f \n \r \t or \u00XX; every other byte,
+	/// multi-byte UTF-8 included, is copied unchanged. Throws Poco::DataFormatException
+	/// when `text` is not valid UTF-8 (the result would not be valid JSON).
+	static std::string encodeString(const std::string& text);
+
+	/// Appends the encoded form of `text` (as encodeString()) to `out`.
+	static void appendEncodedString(std::string& out, const std::string& text);
+
+	/// True when `text` is valid UTF-8 by the rules used for JSON strings.
+	static bool isValidUTF8(const std::string& text);
+
+private:
+	bool run(const std::string& text, std::vector<JsonMember>* members, char& topKind);
+	bool fail(const std::string& text, std::size_t offset, const char* reason);
+	bool failDepth(const std::string& text, std::size_t offset);
+
+	std::size_t _maxDepth;
+	std::vector<char> _stack;
+	std::string _error;
+	std::size_t _errorOffset = 0;
+};
+
+} // namespace Hookgate

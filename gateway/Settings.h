@@ -1,0 +1,72 @@
+#pragma once
+
+#include <Poco/Exception.h>
+#include <Poco/Timespan.h>
+#include <Poco/Util/AbstractConfiguration.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace Hookgate {
+
+/// A configuration value is missing or invalid; the message names the full key and the value.
+POCO_DECLARE_EXCEPTION(, ConfigException, Poco::InvalidArgumentException)
+
+/// Every setting of the gateway, read and validated once at start (CONFIG.md).
+struct Settings
+{
+	// http
+	std::string httpAddress = "127.0.0.1";
+	int httpPort = 8080;
+	std::string portFile;
+	std::string httpCaFile;
+	// api
+	std::string adminToken;
+	std::size_t maxBodySize = 1048576;
+	// store
+	std::string storeType = "sqlite";
+	std::string sqlitePath;
+	std::string sqliteSynchronous = "full";
+	std::string postgresqlConnection;
+	// payload, templates
+	std::string payloadSource = "hookgate";
+	std::string templatesDir;
+	std::vector<std::string> extraEventTypes;
+	// delivery
+	int workers = 8;
+	Poco::Timespan timeout = Poco::Timespan(15, 0);
+	std::vector<Poco::Timespan> retrySchedule;
+	double jitter = 0.2;
+	Poco::Timespan pollInterval = Poco::Timespan(1, 0);
+	Poco::Timespan leaseTime = Poco::Timespan(120, 0);
+	Poco::Timespan maxRetryAfter = Poco::Timespan(3600, 0);
+	// security
+	bool allowPrivateDestinations = false;
+	// smtp
+	std::string smtpMode = "pickup";
+	std::string smtpPickupDir;
+	std::string smtpHost = "localhost";
+	int smtpPort = 25;
+	std::string smtpTls = "starttls";
+	std::string smtpUsername;
+	std::string smtpPassword;
+	std::string smtpFrom = "hookgate@localhost";
+	std::string smtpCaFile;
+	// retention
+	Poco::Timespan retentionPeriod = Poco::Timespan(60, 0, 0, 0, 0);
+	Poco::Timespan sweepInterval = Poco::Timespan(0, 1, 0, 0, 0);
+	// plans
+	std::map<std::string, int> planLimits{{"basic", 1}, {"professional", 3}, {"business", 5}, {"enterprise", 10}};
+	// logging
+	std::string logLevel = "information";
+
+	/// Reads and validates every key. `baseDir` is the folder of the properties file; relative
+	/// paths are resolved against it. Throws ConfigException naming the key and value.
+	static Settings load(const Poco::Util::AbstractConfiguration& config, const std::string& baseDir);
+
+	/// Replaces every `${env.NAME}` in `value` with the environment variable; throws ConfigException naming `key` if unset.
+	static std::string expandEnvironment(const std::string& key, const std::string& value);
+};
+
+} // namespace Hookgate

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "gateway/api/ApiContext.h"
+#include "gateway/api/ApiExchange.h"
+
+namespace Hookgate {
+
+/// /api/v1/accounts and /api/v1/accounts/{account}.
+class AccountsResource
+{
+public:
+	explicit AccountsResource(ApiContext& context): _context(context) {}
+
+	void list(ApiExchange& exchange);
+	void create(ApiExchange& exchange);
+	void get(ApiExchange& exchange, const std::string& id);
+	void patch(ApiExchange& exchange, const std::string& id);
+	void remove(ApiExchange& exchange, const std::string& id);
+
+	/// Empty if `id` is a valid account id (1-64 of [a-z0-9_-]), else why not.
+	static std::string checkId(const std::string& id);
+
+private:
+	std::string checkedPlan(const Poco::JSON::Object& body) const;
+
+	ApiContext& _context;
+};
+
+} // namespace Hookgate

@@ -1,0 +1,173 @@
+#include "gateway/api/ApiExchange.h"
+#include "gateway/JsonScanner.h"
+
+#include <Poco/Format.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/ParseHandler.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/MediaType.h>
+#include <Poco/NumberFormatter.h>
+#include <Poco/String.h>
+#include <Poco/URI.h>
+
+#include <sstream>
+
+namespace Hookgate {
+
+ApiExchange::ApiExchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, std::size_t maxBodySize):
+	_request(request),
+	_response(response),
+	_maxBodySize(maxBodySize)
+{
+	Poco::URI uri;
+	try
+	{
+		uri = Poco::URI(request.getURI());
+		uri.getPathSegments(_segments);
+		for (const auto& [name, value] : uri.getQueryParameters()) _query[name] = value;
+	}
+	catch (const Poco::SyntaxException&)
+	{
+		_segments = {"\x01invalid"};  // matches no route: 404
+	}
+}
+
+std::string ApiExchange::query(const std::string& name, const std::string& def) const
+{
+	const auto it = _query.find(name);
+	return it == _query.end() ? def : it->second;
+}
+
+std::string ApiExchange::bearerToken() const
+{
+	const std::string header = _request.get("Authorization", "");
+	if (header.size() > 7 && Poco::icompare(header.substr(0, 7), "Bearer ") == 0) return Poco::trim(header.substr(7));
+	return {};
+}
+
+const std::string& ApiExchange::body()
+{
+	if (_bodyRead) return _body;
+	_bodyRead = true;
+	if (_request.hasContentLength() && _request.getContentLength64() > static_cast<Poco::Int64>(_maxBodySize))
+	{
+		_response.setKeepAlive(false);  // the rest of the body is not read
+		throw ApiError(413, "payload_too_large",
+			Poco::format("request body of %Ld bytes is larger than hookgate.api.maxBodySize (%z bytes)",
+				_request.getContentLength64(), _maxBodySize));
+	}
+	std::istream& in = _request.stream();
+	char buffer[8192];
+	while (in)
+	{
+		in.read(buffer, sizeof(buffer));
+		_body.append(buffer, static_cast<std::size_t>(in.gcount()));
+		if (_body.size() > _maxBodySize)
+		{
+			_response.setKeepAlive(false);
+			throw ApiError(413, "payload_too_large",
+				Poco::format("request body is larger than hookgate.api.maxBodySize (%z bytes)", _maxBodySize));
+		}
+	}
+	if (!_body.empty())
+	{
+		const std::string contentType = _request.getContentType();
+		bool json = false;
+		try
+		{
+			Poco::Net::MediaType type(contentType);
+			json = Poco::icompare(type.getType(), "application") == 0 && Poco::icompare(type.getSubType(), "json") == 0;
+		}
+		catch (const Poco::Exception&)
+		{
+		}
+		if (!json)
+			throw ApiError(415, "unsupported_media_type",
+				"Content-Type must be application/json, got '" + (contentType.empty() ? std::string("(none)") : contentType) + "'");
+	}
+	return _body;
+}
+
+Poco::JSON::Object::Ptr ApiExchange::jsonObject()
+{
+	const std::string& text = body();
+	if (text.empty()) throw ApiError(400, "invalid_json", "request body is empty; expected a JSON object");
+	JsonScanner scanner;
+	std::vector<JsonMember> members;
+	char kind = 0;
+	if (!scanner.scan(text, members, kind)) throw ApiError(400, "invalid_json", scanner.error());
+	if (kind != 'o') throw ApiError(400, "invalid_json", "expected a JSON object");
+	try
+	{
+		Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
+		return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+	}
+	catch (const Poco::Exception& e)
+	{
+		throw ApiError(400, "invalid_json", "invalid JSON: " + e.message());
+	}
+}
+
+Poco::JSON::Object::Ptr ApiExchange::object()
+{
+	return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+}
+
+void ApiExchange::setHeader(const std::string& name, const std::string& value)
+{
+	_response.set(name, value);
+}
+
+void ApiExchange::sendJsonText(int status, const std::string& json)
+{
+	drain();
+	_response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+	_response.setContentType("application/json; charset=utf-8");
+	_response.set("Cache-Control", "no-store");
+	_response.setContentLength(static_cast<std::streamsize>(json.size()));
+	_responded = true;
+	_response.send().write(json.data(), static_cast<std::streamsize>(json.size()));
+}
+
+void ApiExchange::sendJson(int status, const Poco::JSON::Object& object)
+{
+	std::ostringstream out;
+	object.stringify(out);
+	sendJsonText(status, out.str());
+}
+
+void ApiExchange::sendNoContent()
+{
+	drain();
+	_response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
+	_response.setContentLength(0);
+	_responded = true;
+	_response.send();
+}
+
+void ApiExchange::sendError(const ApiError& error)
+{
+	auto inner = object();
+	inner->set("code", error.code());
+	inner->set("message", error.message());
+	auto outer = object();
+	outer->set("error", inner);
+	sendJson(error.status(), *outer);
+}
+
+void ApiExchange::drain()
+{
+	if (_bodyRead || !_response.getKeepAlive()) return;
+	_bodyRead = true;
+	std::istream& in = _request.stream();
+	char buffer[8192];
+	std::size_t total = 0;
+	while (in && total <= _maxBodySize)
+	{
+		in.read(buffer, sizeof(buffer));
+		total += static_cast<std::size_t>(in.gcount());
+	}
+	if (in) _response.setKeepAlive(false);
+}
+
+} // namespace Hookgate

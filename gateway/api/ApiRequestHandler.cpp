@@ -1,0 +1,175 @@
+#include "gateway/api/ApiRequestHandler.h"
+#include "gateway/api/AccountsResource.h"
+#include "gateway/api/ApiExchange.h"
+#include "gateway/api/DeliveriesResource.h"
+#include "gateway/api/EndpointsResource.h"
+#include "gateway/api/EventsResource.h"
+
+#include <Poco/Data/DataException.h>
+
+#include <functional>
+#include <map>
+
+namespace Hookgate {
+
+namespace {
+
+bool constantTimeEquals(const std::string& a, const std::string& b)
+{
+	unsigned char diff = a.size() == b.size() ? 0 : 1;
+	const std::size_t n = std::max(a.size(), b.size());
+	for (std::size_t i = 0; i < n; ++i)
+	{
+		const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+		const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+		diff |= static_cast<unsigned char>(x ^ y);
+	}
+	return diff == 0;
+}
+
+using Handler = std::function<void()>;
+
+/// Answers 405 with the allowed methods unless `method` is one of `handlers`.
+void dispatch(ApiExchange& exchange, const std::map<std::string, Handler>& handlers)
+{
+	const auto it = handlers.find(exchange.method());
+	if (it == handlers.end())
+	{
+		std::string allow;
+		for (const auto& [m, h] : handlers) allow += (allow.empty() ? "" : ", ") + m;
+		exchange.setHeader("Allow", allow);
+		throw ApiError(405, "method_not_allowed", exchange.method() + " is not allowed here; allowed: " + allow);
+	}
+	it->second();
+}
+
+} // namespace
+
+Poco::Net::HTTPRequestHandler* ApiRequestHandlerFactory::createRequestHandler(const Poco::Net::HTTPServerRequest&)
+{
+	return new ApiRequestHandler(_context);
+}
+
+void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response)
+{
+	ApiExchange exchange(request, response, _context.settings.maxBodySize);
+	const std::string where = request.getMethod() + " " + request.getURI();
+	try
+	{
+		route(exchange);
+		return;
+	}
+	catch (const ApiError& e)
+	{
+		if (e.status() >= 500) _context.logger.error("%s: %s", where, e.message());
+		if (!exchange.responded()) exchange.sendError(e);
+		return;
+	}
+	catch (const StoreUnavailableException& e)
+	{
+		_context.logger.error("%s: %s", where, e.displayText());
+		if (!exchange.responded()) exchange.sendError(ApiError(503, "unavailable", "the store is unavailable: " + e.message()));
+		return;
+	}
+	catch (const Poco::Data::DataException& e)
+	{
+		_context.logger.error("%s: store error: %s", where, e.displayText());
+		if (!exchange.responded()) exchange.sendError(ApiError(503, "unavailable", "the store failed: " + e.displayText()));
+		return;
+	}
+	catch (const Poco::Exception& e)
+	{
+		_context.logger.error("%s: %s", where, e.displayText());
+	}
+	catch (const std::exception& e)
+	{
+		_context.logger.error("%s: %s", where, std::string(e.what()));
+	}
+	catch (...)
+	{
+		_context.logger.error("%s: unknown error", where);
+	}
+	try
+	{
+		if (!exchange.responded()) exchange.sendError(ApiError(500, "internal_error", "internal error; see the gateway's log"));
+	}
+	catch (...)
+	{
+	}
+}
+
+void ApiRequestHandler::authenticate(ApiExchange& exchange)
+{
+	const std::string token = exchange.bearerToken();
+	if (token.empty()) throw ApiError(401, "unauthorized", "missing bearer token: send 'Authorization: Bearer <token>'");
+	if (!constantTimeEquals(token, _context.settings.adminToken)) throw ApiError(401, "unauthorized", "invalid bearer token");
+}
+
+void ApiRequestHandler::health(ApiExchange& exchange)
+{
+	auto o = ApiExchange::object();
+	if (_context.ready)
+	{
+		o->set("status", std::string("ok"));
+		exchange.sendJson(200, *o);
+	}
+	else
+	{
+		o->set("status", std::string("unavailable"));
+		exchange.sendJson(503, *o);
+	}
+}
+
+void ApiRequestHandler::route(ApiExchange& exchange)
+{
+	const auto& s = exchange.segments();
+	const std::size_t n = s.size();
+	if (n == 1 && s[0] == "health")
+		return dispatch(exchange, {{"GET", [&] { health(exchange); }}, {"HEAD", [&] { health(exchange); }}});
+
+	if (n < 3 || s[0] != "api" || s[1] != "v1" || s[2] != "accounts")
+		throw ApiError::notFound("no such path: " + exchange.method() + " /" + (n ? s[0] : std::string()) + (n > 1 ? "/..." : ""));
+
+	// Known shapes only; everything else is 404 before authentication says anything.
+	std::map<std::string, Handler> handlers;
+	AccountsResource accounts(_context);
+	EndpointsResource endpoints(_context);
+	EventsResource events(_context);
+	DeliveriesResource deliveries(_context);
+	const std::string a = n > 3 ? s[3] : std::string();
+	const std::string r = n > 4 ? s[4] : std::string();
+	const std::string x = n > 5 ? s[5] : std::string();
+	const std::string y = n > 6 ? s[6] : std::string();
+	const std::string z = n > 7 ? s[7] : std::string();
+
+	if (n == 3)
+		handlers = {{"GET", [&] { accounts.list(exchange); }}, {"POST", [&] { accounts.create(exchange); }}};
+	else if (n == 4)
+		handlers = {{"GET", [&] { accounts.get(exchange, a); }}, {"PATCH", [&] { accounts.patch(exchange, a); }},
+			{"DELETE", [&] { accounts.remove(exchange, a); }}};
+	else if (n == 5 && r == "endpoints")
+		handlers = {{"GET", [&] { endpoints.list(exchange, a); }}, {"POST", [&] { endpoints.create(exchange, a); }}};
+	else if (n == 5 && r == "events")
+		handlers = {{"POST", [&] { events.ingest(exchange, a); }}};
+	else if (n == 6 && r == "endpoints")
+		handlers = {{"GET", [&] { endpoints.get(exchange, a, x); }}, {"PATCH", [&] { endpoints.patch(exchange, a, x); }},
+			{"DELETE", [&] { endpoints.remove(exchange, a, x); }}};
+	else if (n == 7 && r == "endpoints" && y == "deliveries")
+		handlers = {{"GET", [&] { deliveries.list(exchange, a, x); }}};
+	else if (n == 7 && r == "endpoints" && y == "stats")
+		handlers = {{"GET", [&] { endpoints.stats(exchange, a, x); }}};
+	else if (n == 7 && r == "endpoints" && y == "secret")
+		handlers = {{"GET", [&] { endpoints.secret(exchange, a, x); }}};
+	else if (n == 8 && r == "endpoints" && y == "secret" && z == "rotate")
+		handlers = {{"POST", [&] { endpoints.rotateSecret(exchange, a, x); }}};
+	else if (n == 6 && r == "deliveries")
+		handlers = {{"GET", [&] { deliveries.get(exchange, a, x); }}};
+	else
+		throw ApiError::notFound("no such path: " + exchange.method() + " " + "/api/v1/accounts/" + a + (n > 4 ? "/" + r + "/..." : ""));
+
+	authenticate(exchange);
+	if (!_context.ready) throw ApiError(503, "unavailable", "hookgate is starting or stopping; try again shortly");
+	dispatch(exchange, handlers);
+}
+
+} // namespace Hookgate

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "gateway/api/ApiContext.h"
+#include "gateway/api/ApiExchange.h"
+
+namespace Hookgate {
+
+/// The log: an endpoint's deliveries (paged, newest first) and one delivery with its attempts.
+class DeliveriesResource
+{
+public:
+	explicit DeliveriesResource(ApiContext& context): _context(context) {}
+
+	void list(ApiExchange& exchange, const std::string& accountId, const std::string& endpointId);
+	void get(ApiExchange& exchange, const std::string& accountId, const std::string& id);
+
+private:
+	ApiContext& _context;
+};
+
+} // namespace Hookgate

@@ -1,0 +1,649 @@
+#include "gateway/store/SQLiteStore.h"
+
+#include <Poco/Format.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/SQLiteException.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/File.h>
+#include <Poco/Path.h>
+#include <Poco/String.h>
+#include <Poco/StringTokenizer.h>
+#include <Poco/Tuple.h>
+
+#include <limits>
+
+using namespace Poco::Data::Keywords;
+using Poco::Int64;
+
+namespace Hookgate {
+
+namespace {
+
+/// Migration N brings the schema from version N-1 to N. Append, never edit a released one.
+const char* const MIGRATIONS[] = {
+	// 1: the gateway core
+	R"SQL(
+CREATE TABLE accounts (
+	id TEXT PRIMARY KEY,
+	name TEXT NOT NULL,
+	plan TEXT NOT NULL,
+	webhooks_enabled INTEGER NOT NULL,
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE endpoints (
+	id TEXT PRIMARY KEY,
+	account_id TEXT NOT NULL,
+	url TEXT NOT NULL,
+	email TEXT NOT NULL,
+	auth_key TEXT NOT NULL,
+	auth_value TEXT NOT NULL,
+	has_auth INTEGER NOT NULL,
+	event_types TEXT NOT NULL,
+	hierarchy TEXT NOT NULL,
+	description TEXT NOT NULL,
+	enabled INTEGER NOT NULL,
+	secret TEXT NOT NULL,
+	previous_secret TEXT NOT NULL DEFAULT '',
+	previous_secret_until INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL,
+	deleted_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX endpoints_account ON endpoints (account_id);
+CREATE TABLE events (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	id TEXT NOT NULL UNIQUE,
+	account_id TEXT NOT NULL,
+	type TEXT NOT NULL,
+	idempotency_key TEXT,
+	created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX events_idempotency ON events (account_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE TABLE deliveries (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	id TEXT NOT NULL UNIQUE,
+	account_id TEXT NOT NULL,
+	endpoint_id TEXT NOT NULL,
+	event_id TEXT NOT NULL,
+	event_type TEXT NOT NULL,
+	transport TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	status INTEGER NOT NULL,
+	attempt_count INTEGER NOT NULL DEFAULT 0,
+	last_attempt_at INTEGER NOT NULL DEFAULT 0,
+	next_attempt_at INTEGER NOT NULL DEFAULT 0,
+	response_code INTEGER NOT NULL DEFAULT 0,
+	replay_of TEXT NOT NULL DEFAULT '',
+	replay_count INTEGER NOT NULL DEFAULT 0,
+	archived INTEGER NOT NULL DEFAULT 0,
+	last_error TEXT NOT NULL DEFAULT '',
+	claimed_until INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 0;
+CREATE INDEX deliveries_endpoint ON deliveries (endpoint_id, seq);
+CREATE INDEX deliveries_endpoint_status ON deliveries (endpoint_id, status, seq);
+CREATE INDEX deliveries_event ON deliveries (event_id);
+CREATE TABLE payloads (
+	delivery_seq INTEGER PRIMARY KEY,
+	body TEXT NOT NULL
+);
+CREATE TABLE attempts (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	delivery_seq INTEGER NOT NULL,
+	at INTEGER NOT NULL,
+	response_code INTEGER NOT NULL,
+	duration_ms INTEGER NOT NULL,
+	error TEXT NOT NULL,
+	response_body TEXT
+);
+CREATE INDEX attempts_delivery ON attempts (delivery_seq);
+)SQL",
+};
+
+const int SCHEMA_VERSION = sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]);
+
+int statusCode(DeliveryStatus status)
+{
+	switch (status)
+	{
+	case DeliveryStatus::Pending: return 0;
+	case DeliveryStatus::Succeeded: return 1;
+	case DeliveryStatus::Failed: return 2;
+	}
+	return 0;
+}
+
+DeliveryStatus statusOf(int code)
+{
+	return code == 1 ? DeliveryStatus::Succeeded : code == 2 ? DeliveryStatus::Failed : DeliveryStatus::Pending;
+}
+
+std::string joinTypes(const std::vector<std::string>& types)
+{
+	std::string out;
+	for (const auto& t : types)
+	{
+		if (!out.empty()) out += ',';
+		out += t;
+	}
+	return out;
+}
+
+std::vector<std::string> splitTypes(const std::string& text)
+{
+	std::vector<std::string> out;
+	Poco::StringTokenizer tok(text, ",", Poco::StringTokenizer::TOK_IGNORE_EMPTY | Poco::StringTokenizer::TOK_TRIM);
+	for (const auto& t : tok) out.push_back(t);
+	return out;
+}
+
+/// Runs `body` in a transaction; rolls back on any exception and rethrows.
+template <typename F>
+auto inTransaction(Poco::Data::Session& session, F&& body) -> decltype(body())
+{
+	session.begin();
+	try
+	{
+		if constexpr (std::is_void_v<decltype(body())>)
+		{
+			body();
+			session.commit();
+		}
+		else
+		{
+			auto result = body();
+			session.commit();
+			return result;
+		}
+	}
+	catch (...)
+	{
+		try { session.rollback(); } catch (...) {}
+		throw;
+	}
+}
+
+const char* const ENDPOINT_COLUMNS =
+	"SELECT id, account_id, url, email, auth_key, auth_value, has_auth, event_types, hierarchy, description, "
+	"enabled, secret, previous_secret, previous_secret_until, created_at FROM endpoints ";
+
+using EndpointRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::string, int,
+	std::string, std::string, std::string, int, std::string, std::string, Int64, Int64>;
+
+const char* const DELIVERY_COLUMNS =
+	"SELECT seq, id, account_id, endpoint_id, event_id, event_type, transport, created_at, status, attempt_count, "
+	"last_attempt_at, next_attempt_at, response_code, replay_of, replay_count, archived, last_error FROM deliveries ";
+
+using DeliveryRow = Poco::Tuple<Int64, std::string, std::string, std::string, std::string, std::string, std::string,
+	Int64, int, int, Int64, Int64, int, std::string, int, int, std::string>;
+
+Delivery toDelivery(const DeliveryRow& r)
+{
+	Delivery d;
+	d.seq = r.get<0>();
+	d.id = r.get<1>();
+	d.accountId = r.get<2>();
+	d.endpointId = r.get<3>();
+	d.eventId = r.get<4>();
+	d.eventType = r.get<5>();
+	d.transport = r.get<6>();
+	d.createdAt = r.get<7>();
+	d.status = statusOf(r.get<8>());
+	d.attemptCount = r.get<9>();
+	d.lastAttemptAt = r.get<10>();
+	d.nextAttemptAt = r.get<11>();
+	d.responseCode = r.get<12>();
+	d.replayOf = r.get<13>();
+	d.replayCount = r.get<14>();
+	d.archived = r.get<15>() != 0;
+	d.lastError = r.get<16>();
+	return d;
+}
+
+} // namespace
+
+SQLiteStore::SQLiteStore(const Options& options)
+{
+	Poco::Data::SQLite::Connector::registerConnector();
+	if (options.path != ":memory:")
+	{
+		Poco::Path parent = Poco::Path(options.path).parent();
+		if (!parent.toString().empty()) Poco::File(parent).createDirectories();
+	}
+	_session = std::make_unique<Poco::Data::Session>("SQLite", options.path);
+	auto& s = *_session;
+	s << "PRAGMA busy_timeout = 5000", now;
+	s << "PRAGMA journal_mode = WAL", now;
+	const std::string sync = Poco::toUpper(options.synchronous) == "NORMAL" ? "NORMAL" : "FULL";
+	s << ("PRAGMA synchronous = " + sync), now;
+	s << "PRAGMA foreign_keys = OFF", now;
+	migrate();
+}
+
+SQLiteStore::~SQLiteStore()
+{
+	try { close(); } catch (...) {}
+}
+
+int SQLiteStore::schemaVersion()
+{
+	return SCHEMA_VERSION;
+}
+
+Poco::Data::Session& SQLiteStore::session()
+{
+	if (!_session) throw StoreUnavailableException("the store is closed");
+	return *_session;
+}
+
+void SQLiteStore::migrate()
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	int version = 0;
+	s << "PRAGMA user_version", into(version), now;
+	if (version > SCHEMA_VERSION)
+		throw Poco::DataException(Poco::format("database schema version %d is newer than this hookgate understands (%d)", version, SCHEMA_VERSION));
+	for (int v = version + 1; v <= SCHEMA_VERSION; ++v)
+	{
+		inTransaction(s, [&] {
+			// Poco Data executes one statement at a time: split the migration on ';'.
+			Poco::StringTokenizer statements(MIGRATIONS[v - 1], ";", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+			for (const auto& sql : statements) s << sql, now;
+			s << Poco::format("PRAGMA user_version = %d", v), now;
+		});
+	}
+}
+
+void SQLiteStore::close()
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	if (_session)
+	{
+		try { *_session << "PRAGMA wal_checkpoint(TRUNCATE)", now; } catch (...) {}
+		_session->close();
+		_session.reset();
+	}
+}
+
+// ---- accounts
+
+Store::CreateResult SQLiteStore::createAccount(const Account& a)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	return inTransaction(s, [&] {
+		int n = 0;
+		s << "SELECT COUNT(*) FROM accounts WHERE id = ?", bind(a.id), into(n), now;
+		if (n > 0) return CreateResult::AlreadyExists;
+		s << "INSERT INTO accounts (id, name, plan, webhooks_enabled, created_at) VALUES (?, ?, ?, ?, ?)",
+			bind(a.id), bind(a.name), bind(a.plan), bind(a.webhooksEnabled ? 1 : 0), bind(a.createdAt), now;
+		return CreateResult::Created;
+	});
+}
+
+std::optional<Account> SQLiteStore::account(const std::string& id)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::vector<Poco::Tuple<std::string, std::string, std::string, int, Int64, int>> rows;
+	session() << "SELECT a.id, a.name, a.plan, a.webhooks_enabled, a.created_at, "
+		"(SELECT COUNT(*) FROM endpoints e WHERE e.account_id = a.id AND e.deleted_at = 0) FROM accounts a WHERE a.id = ?",
+		bind(id), into(rows), now;
+	if (rows.empty()) return std::nullopt;
+	const auto& r = rows.front();
+	return Account{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>() != 0, r.get<4>(), r.get<5>()};
+}
+
+std::vector<Account> SQLiteStore::accounts()
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::vector<Poco::Tuple<std::string, std::string, std::string, int, Int64, int>> rows;
+	session() << "SELECT a.id, a.name, a.plan, a.webhooks_enabled, a.created_at, "
+		"(SELECT COUNT(*) FROM endpoints e WHERE e.account_id = a.id AND e.deleted_at = 0) FROM accounts a ORDER BY a.id",
+		into(rows), now;
+	std::vector<Account> out;
+	for (const auto& r : rows) out.push_back(Account{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>() != 0, r.get<4>(), r.get<5>()});
+	return out;
+}
+
+bool SQLiteStore::updateAccount(const Account& a)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	return inTransaction(s, [&] {
+		Poco::Data::Statement st(s);
+		st << "UPDATE accounts SET name = ?, plan = ?, webhooks_enabled = ? WHERE id = ?",
+			bind(a.name), bind(a.plan), bind(a.webhooksEnabled ? 1 : 0), bind(a.id);
+		return st.execute() > 0;
+	});
+}
+
+bool SQLiteStore::deleteAccount(const std::string& id, Millis now_)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	return inTransaction(s, [&] {
+		Poco::Data::Statement st(s);
+		st << "DELETE FROM accounts WHERE id = ?", bind(id);
+		if (st.execute() == 0) return false;
+		// The account's data is unreachable once the account is gone; remove it so that an
+		// account created later with the same id never sees it.
+		s << "DELETE FROM attempts WHERE delivery_seq IN (SELECT seq FROM deliveries WHERE account_id = ?)", bind(id), now;
+		s << "DELETE FROM payloads WHERE delivery_seq IN (SELECT seq FROM deliveries WHERE account_id = ?)", bind(id), now;
+		s << "DELETE FROM deliveries WHERE account_id = ?", bind(id), now;
+		s << "DELETE FROM events WHERE account_id = ?", bind(id), now;
+		s << "DELETE FROM endpoints WHERE account_id = ?", bind(id), now;
+		(void)now_;
+		return true;
+	});
+}
+
+// ---- endpoints
+
+Store::CreateResult SQLiteStore::createEndpoint(const Endpoint& e, int limit)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	return inTransaction(s, [&] {
+		int exists = 0;
+		s << "SELECT COUNT(*) FROM endpoints WHERE id = ?", bind(e.id), into(exists), now;
+		if (exists > 0) return CreateResult::AlreadyExists;
+		int count = 0;
+		s << "SELECT COUNT(*) FROM endpoints WHERE account_id = ? AND deleted_at = 0", bind(e.accountId), into(count), now;
+		if (count >= limit) return CreateResult::LimitReached;
+		s << "INSERT INTO endpoints (id, account_id, url, email, auth_key, auth_value, has_auth, event_types, hierarchy, "
+			"description, enabled, secret, previous_secret, previous_secret_until, created_at) "
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			bind(e.id), bind(e.accountId), bind(e.url), bind(e.email),
+			bind(e.authHeader ? e.authHeader->key : std::string()), bind(e.authHeader ? e.authHeader->value : std::string()),
+			bind(e.authHeader ? 1 : 0), bind(joinTypes(e.eventTypes)), bind(e.hierarchy), bind(e.description),
+			bind(e.enabled ? 1 : 0), bind(e.secret), bind(e.previousSecret), bind(e.previousSecretUntil), bind(e.createdAt), now;
+		return CreateResult::Created;
+	});
+}
+
+std::vector<Endpoint> SQLiteStore::selectEndpoints(const std::string& where, const std::string& accountId, const std::string& id)
+{
+	std::vector<EndpointRow> rows;
+	Poco::Data::Statement st(session());
+	st << (ENDPOINT_COLUMNS + where), bind(accountId), into(rows);
+	if (!id.empty()) st, bind(id);
+	st.execute();
+	std::vector<Endpoint> out;
+	for (const auto& r : rows)
+	{
+		Endpoint e;
+		e.id = r.get<0>();
+		e.accountId = r.get<1>();
+		e.url = r.get<2>();
+		e.email = r.get<3>();
+		if (r.get<6>()) e.authHeader = AuthHeader{r.get<4>(), r.get<5>()};
+		e.eventTypes = splitTypes(r.get<7>());
+		e.hierarchy = r.get<8>();
+		e.description = r.get<9>();
+		e.enabled = r.get<10>() != 0;
+		e.secret = r.get<11>();
+		e.previousSecret = r.get<12>();
+		e.previousSecretUntil = r.get<13>();
+		e.createdAt = r.get<14>();
+		out.push_back(std::move(e));
+	}
+	return out;
+}
+
+std::optional<Endpoint> SQLiteStore::endpoint(const std::string& accountId, const std::string& id)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto rows = selectEndpoints("WHERE account_id = ? AND id = ? AND deleted_at = 0", accountId, id);
+	if (rows.empty()) return std::nullopt;
+	return rows.front();
+}
+
+std::vector<Endpoint> SQLiteStore::endpoints(const std::string& accountId)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	return selectEndpoints("WHERE account_id = ? AND deleted_at = 0 ORDER BY created_at, id", accountId, std::string());
+}
+
+bool SQLiteStore::updateEndpoint(const Endpoint& e)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	return inTransaction(s, [&] {
+		Poco::Data::Statement st(s);
+		st << "UPDATE endpoints SET url = ?, email = ?, auth_key = ?, auth_value = ?, has_auth = ?, event_types = ?, "
+			"hierarchy = ?, description = ?, enabled = ?, secret = ?, previous_secret = ?, previous_secret_until = ? "
+			"WHERE account_id = ? AND id = ? AND deleted_at = 0",
+			bind(e.url), bind(e.email), bind(e.authHeader ? e.authHeader->key : std::string()),
+			bind(e.authHeader ? e.authHeader->value : std::string()), bind(e.authHeader ? 1 : 0),
+			bind(joinTypes(e.eventTypes)), bind(e.hierarchy), bind(e.description), bind(e.enabled ? 1 : 0),
+			bind(e.secret), bind(e.previousSecret), bind(e.previousSecretUntil), bind(e.accountId), bind(e.id);
+		return st.execute() > 0;
+	});
+}
+
+void SQLiteStore::failPendingOf(const std::string& column, const std::string& value, Millis now_, const std::string& reason)
+{
+	session() << ("UPDATE deliveries SET status = 2, next_attempt_at = 0, claimed_until = 0, last_error = ? "
+		"WHERE status = 0 AND " + column + " = ?"), bind(reason), bind(value), now;
+	(void)now_;
+}
+
+bool SQLiteStore::deleteEndpoint(const std::string& accountId, const std::string& id, Millis now_)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	return inTransaction(s, [&] {
+		Poco::Data::Statement st(s);
+		st << "UPDATE endpoints SET deleted_at = ? WHERE account_id = ? AND id = ? AND deleted_at = 0",
+			bind(now_), bind(accountId), bind(id);
+		if (st.execute() == 0) return false;
+		failPendingOf("endpoint_id", id, now_, "endpoint deleted");
+		return true;
+	});
+}
+
+// ---- ingest
+
+std::optional<IngestResult> SQLiteStore::eventByKeyLocked(const std::string& accountId, const std::string& key)
+{
+	auto& s = session();
+	std::vector<Poco::Tuple<std::string, std::string>> events;
+	s << "SELECT id, type FROM events WHERE account_id = ? AND idempotency_key = ?", bind(accountId), bind(key), into(events), now;
+	if (events.empty()) return std::nullopt;
+	IngestResult result;
+	result.eventId = events.front().get<0>();
+	result.type = events.front().get<1>();
+	result.duplicate = true;
+	std::vector<Poco::Tuple<std::string, std::string>> rows;
+	s << "SELECT id, endpoint_id FROM deliveries WHERE event_id = ? AND replay_of = '' ORDER BY seq",
+		bind(result.eventId), into(rows), now;
+	for (const auto& r : rows) result.deliveries.emplace_back(r.get<0>(), r.get<1>());
+	return result;
+}
+
+std::optional<IngestResult> SQLiteStore::eventByKey(const std::string& accountId, const std::string& key)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	return eventByKeyLocked(accountId, key);
+}
+
+IngestResult SQLiteStore::insertEvent(const Event& event, const std::vector<NewDelivery>& deliveries)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	return inTransaction(s, [&] {
+		if (!event.idempotencyKey.empty())
+		{
+			if (auto existing = eventByKeyLocked(event.accountId, event.idempotencyKey)) return *existing;
+		}
+		Poco::Data::Statement insertEvent(s);
+		if (event.idempotencyKey.empty())
+			insertEvent << "INSERT INTO events (id, account_id, type, idempotency_key, created_at) VALUES (?, ?, ?, NULL, ?)",
+				bind(event.id), bind(event.accountId), bind(event.type), bind(event.createdAt);
+		else
+			insertEvent << "INSERT INTO events (id, account_id, type, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?)",
+				bind(event.id), bind(event.accountId), bind(event.type), bind(event.idempotencyKey), bind(event.createdAt);
+		insertEvent.execute();
+
+		IngestResult result;
+		result.eventId = event.id;
+		result.type = event.type;
+		for (const auto& d : deliveries)
+		{
+			s << "INSERT INTO deliveries (id, account_id, endpoint_id, event_id, event_type, transport, created_at, status, next_attempt_at) "
+				"VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
+				bind(d.id), bind(event.accountId), bind(d.endpointId), bind(event.id), bind(event.type), bind(d.transport),
+				bind(event.createdAt), bind(event.createdAt), now;
+			Int64 seq = 0;
+			s << "SELECT last_insert_rowid()", into(seq), now;
+			s << "INSERT INTO payloads (delivery_seq, body) VALUES (?, ?)", bind(seq), bind(d.payload), now;
+			result.deliveries.emplace_back(d.id, d.endpointId);
+		}
+		return result;
+	});
+}
+
+// ---- dispatcher
+
+std::vector<ClaimedDelivery> SQLiteStore::claimDue(Millis now_, Millis leaseUntil, std::size_t max)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	return inTransaction(s, [&] {
+		std::vector<Poco::Tuple<Int64, std::string, std::string, std::string, std::string, std::string, Int64, int, std::string>> rows;
+		s << "SELECT d.seq, d.id, d.account_id, d.endpoint_id, d.event_id, d.event_type, d.created_at, d.attempt_count, "
+			"IFNULL(p.body, '') FROM deliveries d LEFT JOIN payloads p ON p.delivery_seq = d.seq "
+			"WHERE d.status = 0 AND d.next_attempt_at <= ? AND d.claimed_until <= ? ORDER BY d.next_attempt_at, d.seq LIMIT ?",
+			bind(now_), bind(now_), bind(static_cast<Int64>(max)), into(rows), now;
+		std::vector<ClaimedDelivery> out;
+		out.reserve(rows.size());
+		for (const auto& r : rows)
+		{
+			s << "UPDATE deliveries SET claimed_until = ? WHERE seq = ?", bind(leaseUntil), bind(r.get<0>()), now;
+			out.push_back(ClaimedDelivery{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>(),
+				r.get<6>(), r.get<7>(), r.get<8>()});
+		}
+		return out;
+	});
+}
+
+Millis SQLiteStore::nextDueTime()
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	Int64 next = 0;
+	session() << "SELECT IFNULL(MIN(next_attempt_at), 0) FROM deliveries WHERE status = 0", into(next), now;
+	return next;
+}
+
+void SQLiteStore::recordAttempt(Int64 seq, const Attempt& a, DeliveryStatus status, Millis nextAttemptAt)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	inTransaction(s, [&] {
+		Poco::Data::Statement insert(s);
+		if (a.responseBody)
+			insert << "INSERT INTO attempts (delivery_seq, at, response_code, duration_ms, error, response_body) VALUES (?, ?, ?, ?, ?, ?)",
+				bind(seq), bind(a.at), bind(a.responseCode), bind(a.durationMs), bind(a.error), bind(*a.responseBody);
+		else
+			insert << "INSERT INTO attempts (delivery_seq, at, response_code, duration_ms, error, response_body) VALUES (?, ?, ?, ?, ?, NULL)",
+				bind(seq), bind(a.at), bind(a.responseCode), bind(a.durationMs), bind(a.error);
+		insert.execute();
+		// A delivery that was cancelled meanwhile (endpoint deleted) stays failed.
+		s << "UPDATE deliveries SET status = CASE WHEN status = 0 THEN ? ELSE status END, attempt_count = attempt_count + 1, "
+			"last_attempt_at = ?, next_attempt_at = CASE WHEN status = 0 THEN ? ELSE 0 END, response_code = ?, "
+			"last_error = CASE WHEN status = 0 THEN ? ELSE last_error END, claimed_until = 0 WHERE seq = ?",
+			bind(statusCode(status)), bind(a.at), bind(status == DeliveryStatus::Pending ? nextAttemptAt : Millis(0)),
+			bind(a.responseCode), bind(a.error), bind(seq), now;
+	});
+}
+
+void SQLiteStore::cancel(Int64 seq, const std::string& reason)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	session() << "UPDATE deliveries SET status = 2, next_attempt_at = 0, claimed_until = 0, last_error = ? WHERE seq = ? AND status = 0",
+		bind(reason), bind(seq), now;
+}
+
+void SQLiteStore::releaseClaims()
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	session() << "UPDATE deliveries SET claimed_until = 0 WHERE claimed_until <> 0", now;
+}
+
+// ---- log
+
+std::vector<Delivery> SQLiteStore::selectDeliveries(const std::string& where, const std::string& a, const std::string& b,
+	Int64 n, std::size_t limit)
+{
+	std::vector<DeliveryRow> rows;
+	Poco::Data::Statement st(session());
+	st << (DELIVERY_COLUMNS + where), bind(a), bind(b), into(rows);
+	if (n >= 0) st, bind(n);
+	if (limit > 0) st, bind(static_cast<Int64>(limit));
+	st.execute();
+	std::vector<Delivery> out;
+	out.reserve(rows.size());
+	for (const auto& r : rows) out.push_back(toDelivery(r));
+	return out;
+}
+
+std::optional<Delivery> SQLiteStore::delivery(const std::string& accountId, const std::string& id, bool withAttempts)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto rows = selectDeliveries("WHERE account_id = ? AND id = ?", accountId, id, -1, 0);
+	if (rows.empty()) return std::nullopt;
+	Delivery d = rows.front();
+	if (withAttempts)
+	{
+		std::vector<Poco::Tuple<Int64, int, Int64, std::string, std::string, int>> attempts;
+		session() << "SELECT at, response_code, duration_ms, error, IFNULL(response_body, ''), response_body IS NULL "
+			"FROM attempts WHERE delivery_seq = ? ORDER BY seq", bind(d.seq), into(attempts), now;
+		for (const auto& r : attempts)
+		{
+			Attempt a;
+			a.at = r.get<0>();
+			a.responseCode = r.get<1>();
+			a.durationMs = r.get<2>();
+			a.error = r.get<3>();
+			if (!r.get<5>()) a.responseBody = r.get<4>();
+			d.attempts.push_back(std::move(a));
+		}
+	}
+	return d;
+}
+
+std::vector<Delivery> SQLiteStore::deliveries(const std::string& accountId, const std::string& endpointId,
+	std::optional<DeliveryStatus> status, Int64 beforeSeq, std::size_t limit)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	const Int64 before = beforeSeq > 0 ? beforeSeq : std::numeric_limits<Int64>::max();
+	if (status)
+	{
+		return selectDeliveries(Poco::format("WHERE account_id = ? AND endpoint_id = ? AND status = %d AND seq < ? ORDER BY seq DESC LIMIT ?",
+			statusCode(*status)), accountId, endpointId, before, limit);
+	}
+	return selectDeliveries("WHERE account_id = ? AND endpoint_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+		accountId, endpointId, before, limit);
+}
+
+EndpointStats SQLiteStore::stats(const std::string& endpointId, Millis since)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::vector<Poco::Tuple<int, Int64>> rows;
+	session() << "SELECT status, COUNT(*) FROM deliveries WHERE endpoint_id = ? AND created_at >= ? GROUP BY status",
+		bind(endpointId), bind(since), into(rows), now;
+	EndpointStats stats;
+	for (const auto& r : rows)
+	{
+		switch (statusOf(r.get<0>()))
+		{
+		case DeliveryStatus::Pending: stats.pending = r.get<1>(); break;
+		case DeliveryStatus::Succeeded: stats.succeeded = r.get<1>(); break;
+		case DeliveryStatus::Failed: stats.failed = r.get<1>(); break;
+		}
+	}
+	stats.total = stats.pending + stats.succeeded + stats.failed;
+	return stats;
+}
+
+} // namespace Hookgate

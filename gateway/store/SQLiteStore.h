@@ -1,0 +1,71 @@
+#pragma once
+
+#include "gateway/store/Store.h"
+
+#include <Poco/Data/Session.h>
+
+#include <memory>
+#include <mutex>
+
+namespace Hookgate {
+
+/// The embedded store: one SQLite database file in WAL mode, accessed through Poco Data.
+/// One connection, serialised by a mutex; every write is one transaction.
+class SQLiteStore : public Store
+{
+public:
+	struct Options
+	{
+		std::string path;                   ///< database file; ":memory:" for tests
+		std::string synchronous = "FULL";   ///< FULL or NORMAL
+	};
+
+	explicit SQLiteStore(const Options& options);
+	~SQLiteStore() override;
+
+	/// The schema version this build creates and understands.
+	static int schemaVersion();
+
+	CreateResult createAccount(const Account& account) override;
+	std::optional<Account> account(const std::string& id) override;
+	std::vector<Account> accounts() override;
+	bool updateAccount(const Account& account) override;
+	bool deleteAccount(const std::string& id, Millis now) override;
+
+	CreateResult createEndpoint(const Endpoint& endpoint, int limit) override;
+	std::optional<Endpoint> endpoint(const std::string& accountId, const std::string& id) override;
+	std::vector<Endpoint> endpoints(const std::string& accountId) override;
+	bool updateEndpoint(const Endpoint& endpoint) override;
+	bool deleteEndpoint(const std::string& accountId, const std::string& id, Millis now) override;
+
+	std::optional<IngestResult> eventByKey(const std::string& accountId, const std::string& key) override;
+	IngestResult insertEvent(const Event& event, const std::vector<NewDelivery>& deliveries) override;
+
+	std::vector<ClaimedDelivery> claimDue(Millis now, Millis leaseUntil, std::size_t max) override;
+	Millis nextDueTime() override;
+	void recordAttempt(Poco::Int64 seq, const Attempt& attempt, DeliveryStatus status, Millis nextAttemptAt) override;
+	void cancel(Poco::Int64 seq, const std::string& reason) override;
+	void releaseClaims() override;
+
+	std::optional<Delivery> delivery(const std::string& accountId, const std::string& id, bool withAttempts) override;
+	std::vector<Delivery> deliveries(const std::string& accountId, const std::string& endpointId,
+		std::optional<DeliveryStatus> status, Poco::Int64 beforeSeq, std::size_t limit) override;
+
+	EndpointStats stats(const std::string& endpointId, Millis since) override;
+
+	void close() override;
+
+private:
+	void migrate();
+	Poco::Data::Session& session();
+	std::optional<IngestResult> eventByKeyLocked(const std::string& accountId, const std::string& key);
+	std::vector<Endpoint> selectEndpoints(const std::string& where, const std::string& accountId, const std::string& id);
+	std::vector<Delivery> selectDeliveries(const std::string& where, const std::string& a, const std::string& b,
+		Poco::Int64 n, std::size_t limit);
+	void failPendingOf(const std::string& column, const std::string& value, Millis now, const std::string& reason);
+
+	std::recursive_mutex _mutex;
+	std::unique_ptr<Poco::Data::Session> _session;
+};
+
+} // namespace Hookgate

@@ -1,0 +1,79 @@
+#pragma once
+
+#include "gateway/Model.h"
+
+#include <Poco/Exception.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace Hookgate {
+
+/// The store could not do its job (I/O error, database unreachable): the API answers 503.
+POCO_DECLARE_EXCEPTION(, StoreUnavailableException, Poco::RuntimeException)
+
+/// Everything Hookgate keeps. One interface, one implementation per database engine.
+/// All methods are thread-safe; every write is committed before the method returns.
+class Store
+{
+public:
+	enum class CreateResult
+	{
+		Created,
+		AlreadyExists,
+		LimitReached
+	};
+
+	virtual ~Store() = default;
+
+	// Accounts
+	virtual CreateResult createAccount(const Account& account) = 0;
+	virtual std::optional<Account> account(const std::string& id) = 0;
+	virtual std::vector<Account> accounts() = 0;
+	virtual bool updateAccount(const Account& account) = 0;
+	/// Removes the account and its endpoints; their pending deliveries end failed ("account deleted").
+	virtual bool deleteAccount(const std::string& id, Millis now) = 0;
+
+	// Endpoints
+	/// Creates the endpoint unless the account already has `limit` endpoints (checked atomically).
+	virtual CreateResult createEndpoint(const Endpoint& endpoint, int limit) = 0;
+	virtual std::optional<Endpoint> endpoint(const std::string& accountId, const std::string& id) = 0;
+	virtual std::vector<Endpoint> endpoints(const std::string& accountId) = 0;
+	virtual bool updateEndpoint(const Endpoint& endpoint) = 0;
+	/// Removes the endpoint; its pending deliveries end failed ("endpoint deleted"); its log stays.
+	virtual bool deleteEndpoint(const std::string& accountId, const std::string& id, Millis now) = 0;
+
+	// Ingest
+	/// The result stored for an idempotency key, if any.
+	virtual std::optional<IngestResult> eventByKey(const std::string& accountId, const std::string& key) = 0;
+	/// Stores the event and its deliveries (with their payloads) in one transaction, committed
+	/// before it returns. If the event's idempotency key exists already, stores nothing and
+	/// returns the first result with duplicate = true.
+	virtual IngestResult insertEvent(const Event& event, const std::vector<NewDelivery>& deliveries) = 0;
+
+	// Dispatcher
+	/// Claims up to `max` pending deliveries due at `now` that nobody holds, reserving them until `leaseUntil`.
+	virtual std::vector<ClaimedDelivery> claimDue(Millis now, Millis leaseUntil, std::size_t max) = 0;
+	/// The earliest time an unclaimed pending delivery becomes due (0 = none).
+	virtual Millis nextDueTime() = 0;
+	/// Records one attempt and the delivery's new state, and releases the claim.
+	virtual void recordAttempt(Poco::Int64 seq, const Attempt& attempt, DeliveryStatus status, Millis nextAttemptAt) = 0;
+	/// Ends a claimed delivery as failed without an attempt (its endpoint is gone), with the reason.
+	virtual void cancel(Poco::Int64 seq, const std::string& reason) = 0;
+	/// Releases every claim (start-up of a single-node store: the previous process is gone).
+	virtual void releaseClaims() = 0;
+
+	// Log
+	virtual std::optional<Delivery> delivery(const std::string& accountId, const std::string& id, bool withAttempts) = 0;
+	/// Newest first, those with seq < beforeSeq (0 = from the newest).
+	virtual std::vector<Delivery> deliveries(const std::string& accountId, const std::string& endpointId,
+		std::optional<DeliveryStatus> status, Poco::Int64 beforeSeq, std::size_t limit) = 0;
+
+	/// The endpoint's statistics over deliveries created at or after `since` (0 = all).
+	virtual EndpointStats stats(const std::string& endpointId, Millis since) = 0;
+
+	virtual void close() = 0;
+};
+
+} // namespace Hookgate

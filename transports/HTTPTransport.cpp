@@ -1,0 +1,607 @@
+#include "transports/HTTPTransport.h"
+
+#include "transports/DestinationPolicy.h"
+
+#include <Poco/DateTime.h>
+#include <Poco/DateTimeParser.h>
+#include <Poco/Exception.h>
+#include <Poco/File.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/NumberFormatter.h>
+#include <Poco/NumberParser.h>
+#include <Poco/String.h>
+#include <Poco/URI.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <istream>
+#include <ostream>
+
+namespace Hookgate {
+
+namespace {
+
+/// The certificate-chain error of the TLS handshake running on this thread.
+/// OpenSSL calls the verify callback on the thread doing the handshake, which
+/// is the thread inside deliver().
+thread_local std::string tlsVerifyError;
+
+int verifyCallback(int ok, X509_STORE_CTX* store)
+{
+	if (!ok && tlsVerifyError.empty())
+	{
+		const int error = X509_STORE_CTX_get_error(store);
+		const int depth = X509_STORE_CTX_get_error_depth(store);
+		tlsVerifyError = X509_verify_cert_error_string(error);
+		X509* cert = X509_STORE_CTX_get_current_cert(store);
+		if (cert)
+		{
+			char subject[256];
+			X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof(subject));
+			tlsVerifyError += " (certificate ";
+			tlsVerifyError += subject;
+			tlsVerifyError += ", depth " + Poco::NumberFormatter::format(depth) + ")";
+		}
+	}
+	return ok;
+}
+
+bool isTokenChar(char c)
+{
+	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+		return true;
+	return std::string("!#$%&'*+-.^_`|~").find(c) != std::string::npos;
+}
+
+/// Returns an error text for a header that must not be sent, or an empty string.
+std::string checkHeader(const std::string& name, const std::string& value)
+{
+	if (name.empty() || !std::all_of(name.begin(), name.end(), isTokenChar))
+		return "invalid header name \"" + name + "\"";
+	if (value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+		return "invalid value for header " + name + ": contains CR, LF or NUL";
+	static const char* reserved[] = {"Host", "Content-Length", "Transfer-Encoding", "Connection"};
+	for (const char* r: reserved)
+	{
+		if (Poco::icompare(name, r) == 0)
+			return "header " + name + " is set by the transport and cannot be overridden";
+	}
+	return std::string();
+}
+
+std::optional<Poco::Timespan> parseRetryAfter(const std::string& text)
+{
+	const std::string value = Poco::trim(text);
+	if (value.empty())
+		return std::nullopt;
+	if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
+	{
+		static const Poco::UInt64 maxSeconds = 10ull * 365 * 24 * 3600;
+		Poco::UInt64 seconds = maxSeconds;
+		if (value.size() < 12)
+			seconds = std::min(Poco::NumberParser::parseUnsigned64(value), maxSeconds);
+		return Poco::Timespan(static_cast<long>(seconds), 0);
+	}
+	Poco::DateTime dateTime;
+	int tzd = 0;
+	if (Poco::DateTimeParser::tryParse(value, dateTime, tzd))
+	{
+		dateTime.makeUTC(tzd);
+		const Poco::Timestamp::TimeDiff diff = dateTime.timestamp() - Poco::Timestamp();
+		return Poco::Timespan(std::max<Poco::Timestamp::TimeDiff>(diff, 0));
+	}
+	return std::nullopt;
+}
+
+bool isNoBodyStatus(int status)
+{
+	return (status >= 100 && status < 200) || status == Poco::Net::HTTPResponse::HTTP_NO_CONTENT || status == Poco::Net::HTTPResponse::HTTP_NOT_MODIFIED;
+}
+
+template <class E>
+bool is(const Poco::Exception& exc)
+{
+	return dynamic_cast<const E*>(&exc) != nullptr;
+}
+
+} // namespace
+
+/// A parsed http(s) URL.
+struct HTTPTransport::Target
+{
+	std::string url;
+	bool secure = false;
+	std::string host;          ///< as in the URL, without IPv6 brackets
+	Poco::UInt16 port = 0;
+	std::string pathAndQuery;  ///< raw, as in the URL; "/" when empty; no fragment
+	std::string hostHeader;    ///< host[:port], IPv6 in brackets
+	std::string poolKey;       ///< scheme://host:port
+
+	/// Returns an error text for an invalid URL, or an empty string.
+	std::string parse(const std::string& target)
+	{
+		url = target;
+		const std::string prefix = "invalid URL \"" + target + "\": ";
+		Poco::URI uri;
+		try
+		{
+			uri = Poco::URI(target);
+		}
+		catch (Poco::Exception& exc)
+		{
+			return prefix + exc.displayText();
+		}
+		const std::string scheme = Poco::toLower(uri.getScheme());
+		if (scheme != "http" && scheme != "https")
+			return prefix + "the scheme must be http or https";
+		secure = scheme == "https";
+		host = uri.getHost();
+		if (host.empty())
+			return prefix + "no host";
+		if (!uri.getUserInfo().empty())
+			return prefix + "credentials in the URL are not supported (use an authorization header)";
+		port = uri.getPort();
+		if (port == 0)
+			return prefix + "port 0";
+		for (char c: target)
+		{
+			if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+				return prefix + "contains spaces or control characters";
+		}
+
+		// The request target exactly as written in the URL (Poco's URI decodes the path).
+		const std::size_t authority = target.find("://") + 3;
+		std::size_t start = target.find_first_of("/?#", authority);
+		std::string rest = start == std::string::npos ? std::string() : target.substr(start);
+		const std::size_t fragment = rest.find('#');
+		if (fragment != std::string::npos)
+			rest.erase(fragment);
+		if (rest.empty() || rest[0] != '/')
+			rest.insert(0, "/");
+		pathAndQuery = rest;
+
+		const bool ipv6 = host.find(':') != std::string::npos;
+		hostHeader = ipv6 ? "[" + host + "]" : host;
+		const Poco::UInt16 defaultPort = secure ? 443 : 80;
+		if (port != defaultPort)
+			hostHeader += ":" + Poco::NumberFormatter::format(port);
+		poolKey = scheme + "://" + Poco::toLower(ipv6 ? "[" + host + "]" : host) + ":" + Poco::NumberFormatter::format(port);
+		return std::string();
+	}
+};
+
+const std::string HTTPTransport::DEFAULT_CA_FILE("/etc/ssl/certs/ca-certificates.crt");
+const std::size_t HTTPTransport::MAX_DRAIN = 64 * 1024;
+
+HTTPTransport::HTTPTransport(const Options& options):
+	_options(options)
+{
+	Poco::Net::initializeSSL();
+	try
+	{
+		const std::string caFile = _options.caFile.empty() ? DEFAULT_CA_FILE : _options.caFile;
+		if (!Poco::File(caFile).exists())
+			throw Poco::FileNotFoundException("CA file for HTTPS destinations not found", caFile);
+
+		Poco::Net::Context::Params params;
+		params.caLocation = caFile;
+		params.loadDefaultCAs = false;
+		params.verificationMode = Poco::Net::Context::VERIFY_STRICT;  // chain AND host name, also for loopback names
+		params.verificationDepth = 9;
+		params.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";
+		_pContext = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+		_pContext->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+		// Poco's own verify callback reports chain errors to the process-wide SSLManager
+		// events, whose handler may be a console prompt or may accept the certificate.
+		// Use our own: reject, and remember why.
+		SSL_CTX_set_verify(_pContext->sslContext(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, &verifyCallback);
+	}
+	catch (...)
+	{
+		_pContext = nullptr;
+		Poco::Net::uninitializeSSL();
+		throw;
+	}
+}
+
+HTTPTransport::~HTTPTransport()
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_idle.clear();
+	}
+	_pContext = nullptr;
+	Poco::Net::uninitializeSSL();
+}
+
+std::size_t HTTPTransport::idleConnections() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	std::size_t count = 0;
+	for (const auto& entry: _idle)
+		count += entry.second.size();
+	return count;
+}
+
+DeliveryOutcome HTTPTransport::deliver(const DeliveryRequest& request)
+{
+	const Poco::Timestamp start;
+	DeliveryOutcome outcome;
+	try
+	{
+		deliverImpl(request, outcome);
+	}
+	catch (Poco::Exception& exc)
+	{
+		outcome.kind = DeliveryOutcome::Kind::Transient;
+		outcome.error = "unexpected error: " + exc.displayText();
+	}
+	catch (std::exception& exc)
+	{
+		outcome.kind = DeliveryOutcome::Kind::Transient;
+		outcome.error = std::string("unexpected error: ") + exc.what();
+	}
+	catch (...)
+	{
+		outcome.kind = DeliveryOutcome::Kind::Transient;
+		outcome.error = "unexpected error";
+	}
+	outcome.duration = Poco::Timespan(start.elapsed());
+	return outcome;
+}
+
+void HTTPTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcome& outcome)
+{
+	outcome.kind = DeliveryOutcome::Kind::Permanent;
+
+	Target target;
+	outcome.error = target.parse(request.target);
+	if (!outcome.error.empty())
+		return;
+	for (const auto& header: request.headers)
+	{
+		outcome.error = checkHeader(header.first, header.second);
+		if (!outcome.error.empty())
+			return;
+	}
+
+	outcome.kind = DeliveryOutcome::Kind::Transient;
+	std::vector<Poco::Net::IPAddress> addresses;
+	try
+	{
+		addresses = DestinationPolicy::resolve(target.host);
+	}
+	catch (Poco::Exception& exc)
+	{
+		outcome.error = DestinationPolicy::resolveError(target.host, exc);
+		return;
+	}
+	if (!_options.allowPrivateDestinations)
+	{
+		outcome.error = DestinationPolicy::check(target.host, addresses);
+		if (!outcome.error.empty())
+		{
+			outcome.kind = DeliveryOutcome::Kind::Permanent;
+			return;
+		}
+	}
+	// IPv4 first, as Poco's SocketAddress does; then IPv6.
+	std::stable_partition(addresses.begin(), addresses.end(), [](const Poco::Net::IPAddress& a) { return a.family() == Poco::Net::IPAddress::IPv4; });
+
+	const Poco::Timespan timeout = request.timeout > 0 ? request.timeout : Poco::Timespan(15, 0);
+	const Poco::Timestamp start;
+	std::size_t next = 0;
+	bool retried = false;
+	for (;;)
+	{
+		Connection connection;
+		bool reused = false;
+		if (!retried && takeIdle(target.poolKey, addresses, connection))
+		{
+			reused = true;
+		}
+		else
+		{
+			connection = createConnection(target, addresses[next]);
+		}
+
+		outcome = DeliveryOutcome();
+		const ExchangeResult result = exchange(connection, reused, target, request, timeout, outcome);
+		if (result == ExchangeResult::StaleReused && !retried)
+		{
+			retried = true;
+			continue;
+		}
+		if (result == ExchangeResult::ConnectFailed && !reused && next + 1 < addresses.size() && start.elapsed() < timeout.totalMicroseconds())
+		{
+			++next;
+			continue;
+		}
+		return;
+	}
+}
+
+HTTPTransport::Connection HTTPTransport::createConnection(const Target& target, const Poco::Net::IPAddress& address) const
+{
+	Connection connection;
+	connection.address = address;
+	if (target.secure)
+	{
+		// Connect to the checked address; SNI and the certificate check use the URL's host name.
+		Poco::Net::SecureStreamSocket socket(_pContext);
+		socket.setPeerHostName(target.host);
+		auto session = std::make_unique<Poco::Net::HTTPSClientSession>(socket);
+		session->setHost(address.toString());
+		session->setPort(target.port);
+		connection.session = std::move(session);
+	}
+	else
+	{
+		connection.session = std::make_unique<Poco::Net::HTTPClientSession>(Poco::Net::SocketAddress(address, target.port));
+	}
+	connection.session->setKeepAlive(true);
+	// The pool decides when an idle connection is too old; keep Poco from silently reconnecting.
+	connection.session->setKeepAliveTimeout(Poco::Timespan(24 * 3600, 0));
+	return connection;
+}
+
+HTTPTransport::ExchangeResult HTTPTransport::exchange(Connection& connection, bool reused, const Target& target, const DeliveryRequest& request, Poco::Timespan timeout, DeliveryOutcome& outcome)
+{
+	enum class Phase { Connect, Send, Receive, Body };
+
+	Poco::Net::HTTPClientSession& session = *connection.session;
+	session.setTimeout(timeout, timeout, timeout);
+
+	Poco::Net::HTTPRequest httpRequest(Poco::Net::HTTPRequest::HTTP_POST, target.pathAndQuery, Poco::Net::HTTPMessage::HTTP_1_1);
+	httpRequest.set("Host", target.hostHeader);
+	httpRequest.setContentType(request.contentType);
+	httpRequest.setContentLength(static_cast<std::streamsize>(request.body.size()));
+	httpRequest.set("User-Agent", _options.userAgent);
+	httpRequest.setKeepAlive(true);
+	for (const auto& header: request.headers)
+	{
+		if (Poco::icompare(header.first, "Content-Type") == 0 || Poco::icompare(header.first, "User-Agent") == 0)
+			httpRequest.set(header.first, header.second);
+		else
+			httpRequest.add(header.first, header.second);
+	}
+
+	const std::string endpoint = Poco::Net::SocketAddress(connection.address, target.port).toString();
+	const std::string peer = target.host == connection.address.toString() ? endpoint : target.host + " (" + endpoint + ")";
+
+	Phase phase = session.connected() ? Phase::Send : Phase::Connect;
+	Poco::Net::HTTPResponse response;
+	bool reusable = false;
+	try
+	{
+		tlsVerifyError.clear();
+		std::ostream& ostr = session.sendRequest(httpRequest);
+		phase = Phase::Send;
+		ostr.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
+		ostr.flush();
+		if (!ostr)
+		{
+			if (session.networkException())
+				session.networkException()->rethrow();
+			throw Poco::IOException("cannot send the request");
+		}
+
+		phase = Phase::Receive;
+		std::istream& istr = session.receiveResponse(response);
+		phase = Phase::Body;
+
+		const int status = response.getStatus();
+		outcome.responseCode = status;
+		if (response.has("Retry-After"))
+			outcome.retryAfter = parseRetryAfter(response.get("Retry-After"));
+
+		bool complete = false;
+		if (isNoBodyStatus(status))
+		{
+			complete = true;
+		}
+		else
+		{
+			const std::size_t limit = _options.maxResponseBody + MAX_DRAIN;
+			std::size_t total = 0;
+			char buffer[8192];
+			while (total <= limit)
+			{
+				istr.read(buffer, sizeof(buffer));
+				const std::size_t n = static_cast<std::size_t>(istr.gcount());
+				if (outcome.responseBody.size() < _options.maxResponseBody)
+					outcome.responseBody.append(buffer, std::min(n, _options.maxResponseBody - outcome.responseBody.size()));
+				total += n;
+				if (istr.bad())
+					break;
+				if (istr.eof())
+				{
+					complete = true;
+					break;
+				}
+			}
+		}
+		reusable = complete
+			&& response.getKeepAlive()
+			&& (isNoBodyStatus(status) || response.getChunkedTransferEncoding() || response.hasContentLength())
+			&& session.networkException() == nullptr;
+
+		if (status >= 200 && status < 300)
+		{
+			outcome.kind = DeliveryOutcome::Kind::Succeeded;
+			outcome.error.clear();
+		}
+		else if (status >= 300 && status < 400)
+		{
+			outcome.kind = DeliveryOutcome::Kind::Transient;
+			outcome.error = response.has("Location")
+				? "redirect to " + response.get("Location") + " not followed"
+				: "redirect (HTTP " + Poco::NumberFormatter::format(status) + ", no Location) not followed";
+		}
+		else
+		{
+			std::string reason = Poco::trim(response.getReason());
+			if (reason.empty())
+				reason = Poco::Net::HTTPResponse::getReasonForStatus(response.getStatus());
+			outcome.kind = DeliveryOutcome::Kind::Transient;
+			outcome.error = "HTTP " + Poco::NumberFormatter::format(status) + " " + reason;
+		}
+	}
+	catch (Poco::Exception& exc)
+	{
+		// The stream classes swallow the socket's exception and report a generic one;
+		// the session keeps the original.
+		const Poco::Exception* cause = &exc;
+		if (session.networkException() && !is<Poco::TimeoutException>(exc) && (is<Poco::Net::MessageException>(exc) || typeid(exc) == typeid(Poco::Net::NetException) || typeid(exc) == typeid(Poco::IOException)))
+			cause = session.networkException();
+
+		if (phase == Phase::Body)
+		{
+			// The status line and headers arrived: judge by the status, drop the connection.
+			reusable = false;
+			const int status = response.getStatus();
+			if (status >= 200 && status < 300)
+			{
+				outcome.kind = DeliveryOutcome::Kind::Succeeded;
+				outcome.error.clear();
+			}
+			else
+			{
+				outcome.kind = DeliveryOutcome::Kind::Transient;
+				outcome.error = "HTTP " + Poco::NumberFormatter::format(status) + " " + response.getReason() + " (reading the response failed: " + cause->displayText() + ")";
+			}
+		}
+		else
+		{
+			outcome.kind = DeliveryOutcome::Kind::Transient;
+			outcome.responseCode = 0;
+			const bool connectionLost = is<Poco::Net::NoMessageException>(*cause)
+				|| is<Poco::Net::ConnectionResetException>(*cause)
+				|| is<Poco::Net::ConnectionAbortedException>(*cause)
+				|| is<Poco::Net::SSLConnectionUnexpectedlyClosedException>(*cause);
+			if (reused && !is<Poco::TimeoutException>(*cause) && (phase == Phase::Send || (phase == Phase::Receive && connectionLost)))
+			{
+				outcome.error = "reused connection to " + peer + " was closed: " + cause->displayText();
+				return ExchangeResult::StaleReused;
+			}
+
+			const Poco::Exception& e = *cause;
+			if (is<Poco::TimeoutException>(e))
+				outcome.error = "timeout after " + Poco::NumberFormatter::format(timeout.totalMilliseconds()) + " ms";
+			else if (is<Poco::Net::CertificateValidationException>(e) || is<Poco::Net::InvalidCertificateException>(e))
+				outcome.error = "TLS certificate verification failed for " + target.host + ": the certificate is not valid for this host name";
+			else if (is<Poco::Net::SSLException>(e) && !tlsVerifyError.empty())
+				outcome.error = "TLS certificate verification failed for " + target.host + ": " + tlsVerifyError;
+			else if (is<Poco::Net::SSLException>(e))
+				outcome.error = "TLS error with " + peer + ": " + e.displayText();
+			else if (is<Poco::Net::ConnectionRefusedException>(e))
+				outcome.error = "connection refused by " + peer;
+			else if (is<Poco::Net::ConnectionResetException>(e))
+				outcome.error = "connection reset by " + peer;
+			else if (is<Poco::Net::NoMessageException>(e))
+				outcome.error = "connection closed by " + peer + " before a response was received";
+			else if (is<Poco::Net::MessageException>(e))
+				outcome.error = "invalid HTTP response from " + peer + ": " + e.displayText();
+			else
+				outcome.error = "network error with " + peer + ": " + e.displayText();
+
+			if (phase == Phase::Connect && !is<Poco::TimeoutException>(e) && !is<Poco::Net::SSLException>(e))
+				return ExchangeResult::ConnectFailed;
+		}
+	}
+
+	if (reusable && _options.maxIdlePerHost > 0)
+		giveBack(target.poolKey, std::move(connection));
+	return ExchangeResult::Done;
+}
+
+bool HTTPTransport::takeIdle(const std::string& key, const std::vector<Poco::Net::IPAddress>& addresses, Connection& connection)
+{
+	std::vector<Connection> discarded;  // closed outside the lock
+	bool found = false;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		auto it = _idle.find(key);
+		if (it == _idle.end())
+			return false;
+		std::vector<Connection>& idle = it->second;
+		while (!idle.empty() && !found)
+		{
+			Connection candidate = std::move(idle.back());  // most recently used first
+			idle.pop_back();
+			bool usable = candidate.idleSince.elapsed() < _options.idleTimeout.totalMicroseconds()
+				&& std::find(addresses.begin(), addresses.end(), candidate.address) != addresses.end();
+			if (usable)
+			{
+				try
+				{
+					// Readable while idle means the server closed it (or sent something unasked).
+					usable = candidate.session->connected()
+						&& !candidate.session->socket().poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
+				}
+				catch (Poco::Exception&)
+				{
+					usable = false;
+				}
+			}
+			if (usable)
+			{
+				connection = std::move(candidate);
+				found = true;
+			}
+			else
+			{
+				discarded.push_back(std::move(candidate));
+			}
+		}
+		if (idle.empty())
+			_idle.erase(it);
+	}
+	return found;
+}
+
+void HTTPTransport::giveBack(const std::string& key, Connection&& connection)
+{
+	std::vector<Connection> discarded;  // closed outside the lock
+	connection.idleSince.update();
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_lastSweep.elapsed() >= _options.idleTimeout.totalMicroseconds())
+		{
+			_lastSweep.update();
+			for (auto it = _idle.begin(); it != _idle.end();)
+			{
+				std::vector<Connection>& idle = it->second;
+				for (auto c = idle.begin(); c != idle.end();)
+				{
+					if (c->idleSince.elapsed() >= _options.idleTimeout.totalMicroseconds())
+					{
+						discarded.push_back(std::move(*c));
+						c = idle.erase(c);
+					}
+					else ++c;
+				}
+				if (idle.empty())
+					it = _idle.erase(it);
+				else
+					++it;
+			}
+		}
+		std::vector<Connection>& idle = _idle[key];
+		if (idle.size() < _options.maxIdlePerHost)
+			idle.push_back(std::move(connection));
+		else
+			discarded.push_back(std::move(connection));
+	}
+}
+
+} // namespace Hookgate
