@@ -1,5 +1,6 @@
 #include "gateway/Settings.h"
 #include "gateway/Duration.h"
+#include "gateway/JsonScanner.h"
 
 #include <Poco/Environment.h>
 #include <Poco/Format.h>
@@ -175,6 +176,7 @@ Settings Settings::load(const Poco::Util::AbstractConfiguration& config, const s
 	s.postgresqlConnection = r.string("hookgate.store.postgresql.connection", "");
 
 	s.payloadSource = r.string("hookgate.payload.source", s.payloadSource);
+	if (!JsonScanner::isValidUTF8(s.payloadSource)) r.fail("hookgate.payload.source", s.payloadSource, "must be valid UTF-8 text");
 	s.templatesDir = r.path("hookgate.templates.dir", "../templates");
 	s.extraEventTypes = r.list("hookgate.events.types");
 

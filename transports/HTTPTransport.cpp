@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <istream>
 #include <ostream>
+#include <typeinfo>
 
 namespace Hookgate {
 
@@ -100,6 +101,33 @@ std::optional<Poco::Timespan> parseRetryAfter(const std::string& text)
 		return Poco::Timespan(std::max<Poco::Timestamp::TimeDiff>(diff, 0));
 	}
 	return std::nullopt;
+}
+
+/// Sets kind, responseCode and error from the status of a received response.
+void judgeStatus(const Poco::Net::HTTPResponse& response, DeliveryOutcome& outcome)
+{
+	const int status = response.getStatus();
+	outcome.responseCode = status;
+	if (status >= 200 && status < 300)
+	{
+		outcome.kind = DeliveryOutcome::Kind::Succeeded;
+		outcome.error.clear();
+	}
+	else if (status >= 300 && status < 400)
+	{
+		outcome.kind = DeliveryOutcome::Kind::Transient;
+		outcome.error = response.has("Location")
+			? "redirect to " + response.get("Location") + " not followed"
+			: "redirect (HTTP " + Poco::NumberFormatter::format(status) + " without Location) not followed";
+	}
+	else
+	{
+		std::string reason = Poco::trim(response.getReason());
+		if (reason.empty())
+			reason = Poco::Net::HTTPResponse::getReasonForStatus(response.getStatus());
+		outcome.kind = DeliveryOutcome::Kind::Transient;
+		outcome.error = "HTTP " + Poco::NumberFormatter::format(status) + " " + reason;
+	}
 }
 
 bool isNoBodyStatus(int status)
@@ -297,7 +325,7 @@ void HTTPTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcome&
 	// IPv4 first, as Poco's SocketAddress does; then IPv6.
 	std::stable_partition(addresses.begin(), addresses.end(), [](const Poco::Net::IPAddress& a) { return a.family() == Poco::Net::IPAddress::IPv4; });
 
-	const Poco::Timespan timeout = request.timeout > 0 ? request.timeout : Poco::Timespan(15, 0);
+	const Poco::Timespan timeout = request.timeout.totalMicroseconds() > 0 ? request.timeout : Poco::Timespan(15, 0);
 	const Poco::Timestamp start;
 	std::size_t next = 0;
 	bool retried = false;
@@ -435,26 +463,7 @@ HTTPTransport::ExchangeResult HTTPTransport::exchange(Connection& connection, bo
 			&& (isNoBodyStatus(status) || response.getChunkedTransferEncoding() || response.hasContentLength())
 			&& session.networkException() == nullptr;
 
-		if (status >= 200 && status < 300)
-		{
-			outcome.kind = DeliveryOutcome::Kind::Succeeded;
-			outcome.error.clear();
-		}
-		else if (status >= 300 && status < 400)
-		{
-			outcome.kind = DeliveryOutcome::Kind::Transient;
-			outcome.error = response.has("Location")
-				? "redirect to " + response.get("Location") + " not followed"
-				: "redirect (HTTP " + Poco::NumberFormatter::format(status) + ", no Location) not followed";
-		}
-		else
-		{
-			std::string reason = Poco::trim(response.getReason());
-			if (reason.empty())
-				reason = Poco::Net::HTTPResponse::getReasonForStatus(response.getStatus());
-			outcome.kind = DeliveryOutcome::Kind::Transient;
-			outcome.error = "HTTP " + Poco::NumberFormatter::format(status) + " " + reason;
-		}
+		judgeStatus(response, outcome);
 	}
 	catch (Poco::Exception& exc)
 	{
@@ -468,17 +477,9 @@ HTTPTransport::ExchangeResult HTTPTransport::exchange(Connection& connection, bo
 		{
 			// The status line and headers arrived: judge by the status, drop the connection.
 			reusable = false;
-			const int status = response.getStatus();
-			if (status >= 200 && status < 300)
-			{
-				outcome.kind = DeliveryOutcome::Kind::Succeeded;
-				outcome.error.clear();
-			}
-			else
-			{
-				outcome.kind = DeliveryOutcome::Kind::Transient;
-				outcome.error = "HTTP " + Poco::NumberFormatter::format(status) + " " + response.getReason() + " (reading the response failed: " + cause->displayText() + ")";
-			}
+			judgeStatus(response, outcome);
+			if (!outcome.succeeded())
+				outcome.error += " (reading the response body failed: " + cause->displayText() + ")";
 		}
 		else
 		{

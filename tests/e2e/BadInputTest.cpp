@@ -61,7 +61,7 @@ TEST_CASE("Bad requests get the documented error and change nothing", "[e2e]")
 {
 	Receiver receiver;
 	receiver.start();
-	GatewayProcess gateway({{"hookgate.api.maxBodySize", "4096"}});
+	GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.api.maxBodySize", "4096"}});
 	gateway.start();
 	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
 

@@ -29,7 +29,7 @@ TEST_CASE("Every acknowledged event is delivered after kill -9 and a restart", "
 	const int eventCount = 300;
 	// Enough retries that no delivery gives up while the receiver is down:
 	// 40 x 500 ms = 20 s of retrying before the crash.
-	GatewayProcess gateway({{"hookgate.delivery.retrySchedule", longSchedule(40)}});
+	GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.delivery.retrySchedule", longSchedule(40)}});
 	gateway.start();
 	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
 

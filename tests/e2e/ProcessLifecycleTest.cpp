@@ -54,7 +54,7 @@ TEST_CASE("--help exits 0 and lists the options", "[e2e]")
 
 TEST_CASE("A configuration error exits non-zero and names the full key on stderr", "[e2e]")
 {
-	GatewayProcess gateway({{"hookgate.delivery.workers", "lots"}});
+	GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.delivery.workers", "lots"}});
 	const GatewayProcess::RunResult result = gateway.run({"--config=" + gateway.configPath()});
 	INFO("stdout:\n" << result.stdoutText << "\nstderr:\n" << result.stderrText);
 	CHECK_FALSE(result.timedOut);

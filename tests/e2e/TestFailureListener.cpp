@@ -16,19 +16,16 @@ struct CatchListener: Catch::TestEventListenerBase
 {
 	using TestEventListenerBase::TestEventListenerBase;
 
-	void testCaseStarting(const Catch::TestCaseInfo&) override
+	void testCaseStarting(const Catch::TestCaseInfo& info) override
 	{
+		TestEventListenerBase::testCaseStarting(info);
 		TestFailureListener::reset();
-	}
-
-	void sectionStarting(const Catch::SectionInfo&) override
-	{
 	}
 
 	bool assertionEnded(const Catch::AssertionStats& stats) override
 	{
 		if (!stats.assertionResult.isOk()) TestFailureListener::markFailed();
-		return true;
+		return TestEventListenerBase::assertionEnded(stats);
 	}
 };
 

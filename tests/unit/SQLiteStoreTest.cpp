@@ -1,0 +1,282 @@
+#include "gateway/store/SQLiteStore.h"
+
+#include <Poco/File.h>
+#include <Poco/Path.h>
+#include <Poco/TemporaryFile.h>
+
+#include <catch2/catch.hpp>
+
+using namespace Hookgate;
+
+namespace {
+
+Account makeAccount(const std::string& id, bool enabled = true)
+{
+	Account a;
+	a.id = id;
+	a.name = "Name of " + id;
+	a.plan = "professional";
+	a.webhooksEnabled = enabled;
+	a.createdAt = 1000;
+	return a;
+}
+
+Endpoint makeEndpoint(const std::string& accountId, const std::string& id)
+{
+	Endpoint e;
+	e.id = id;
+	e.accountId = accountId;
+	e.url = "http://127.0.0.1:9/hook";
+	e.eventTypes = {"appointment.*", "customer.created"};
+	e.authHeader = AuthHeader{"X-Key", "s3cr3t"};
+	e.secret = "whsec_abc";
+	e.createdAt = 2000;
+	return e;
+}
+
+Event makeEvent(const std::string& accountId, const std::string& id, const std::string& key = "")
+{
+	Event ev;
+	ev.id = id;
+	ev.accountId = accountId;
+	ev.type = "appointment.updated";
+	ev.idempotencyKey = key;
+	ev.createdAt = 5000;
+	return ev;
+}
+
+SQLiteStore::Options memory()
+{
+	SQLiteStore::Options o;
+	o.path = ":memory:";
+	return o;
+}
+
+} // namespace
+
+TEST_CASE("an account is created once, read back, updated and deleted", "[store]")
+{
+	SQLiteStore store(memory());
+	REQUIRE(store.createAccount(makeAccount("acme")) == Store::CreateResult::Created);
+	REQUIRE(store.createAccount(makeAccount("acme")) == Store::CreateResult::AlreadyExists);
+	auto a = store.account("acme");
+	REQUIRE(a);
+	CHECK(a->name == "Name of acme");
+	CHECK(a->plan == "professional");
+	CHECK(a->webhooksEnabled);
+	CHECK(a->createdAt == 1000);
+	CHECK(a->endpointCount == 0);
+	a->plan = "basic";
+	a->webhooksEnabled = false;
+	REQUIRE(store.updateAccount(*a));
+	CHECK(store.account("acme")->plan == "basic");
+	CHECK_FALSE(store.account("acme")->webhooksEnabled);
+	REQUIRE(store.accounts().size() == 1);
+	REQUIRE(store.deleteAccount("acme", 3000));
+	CHECK_FALSE(store.account("acme"));
+	CHECK_FALSE(store.deleteAccount("acme", 3000));
+}
+
+TEST_CASE("endpoint creation stops at the plan limit", "[store]")
+{
+	SQLiteStore store(memory());
+	store.createAccount(makeAccount("acme"));
+	CHECK(store.createEndpoint(makeEndpoint("acme", "ep_1"), 2) == Store::CreateResult::Created);
+	CHECK(store.createEndpoint(makeEndpoint("acme", "ep_2"), 2) == Store::CreateResult::Created);
+	CHECK(store.createEndpoint(makeEndpoint("acme", "ep_3"), 2) == Store::CreateResult::LimitReached);
+	CHECK(store.account("acme")->endpointCount == 2);
+	REQUIRE(store.deleteEndpoint("acme", "ep_1", 100));
+	CHECK(store.createEndpoint(makeEndpoint("acme", "ep_3"), 2) == Store::CreateResult::Created);
+}
+
+TEST_CASE("an endpoint's fields survive the round trip through the store", "[store]")
+{
+	SQLiteStore store(memory());
+	store.createAccount(makeAccount("acme"));
+	Endpoint e = makeEndpoint("acme", "ep_1");
+	e.description = "ERP";
+	e.enabled = false;
+	store.createEndpoint(e, 10);
+	auto read = store.endpoint("acme", "ep_1");
+	REQUIRE(read);
+	CHECK(read->url == e.url);
+	REQUIRE(read->authHeader);
+	CHECK(read->authHeader->key == "X-Key");
+	CHECK(read->authHeader->value == "s3cr3t");
+	CHECK(read->eventTypes == e.eventTypes);
+	CHECK(read->description == "ERP");
+	CHECK_FALSE(read->enabled);
+	CHECK(read->secret == "whsec_abc");
+	CHECK_FALSE(store.endpoint("other", "ep_1"));  // scoped by account
+
+	read->authHeader.reset();
+	read->previousSecret = "whsec_old";
+	read->previousSecretUntil = 99;
+	REQUIRE(store.updateEndpoint(*read));
+	auto again = store.endpoint("acme", "ep_1");
+	CHECK_FALSE(again->authHeader);
+	CHECK(again->previousSecret == "whsec_old");
+	CHECK(again->previousSecretUntil == 99);
+}
+
+TEST_CASE("an event and its deliveries are stored together and an idempotency key returns the first result", "[store]")
+{
+	SQLiteStore store(memory());
+	store.createAccount(makeAccount("acme"));
+	std::vector<NewDelivery> deliveries{{"dlv_1", "ep_1", "http", "{\"a\":1}"}, {"dlv_2", "ep_2", "http", "{\"b\":2}"}};
+	auto first = store.insertEvent(makeEvent("acme", "msg_1", "key-1"), deliveries);
+	CHECK_FALSE(first.duplicate);
+	CHECK(first.eventId == "msg_1");
+	REQUIRE(first.deliveries.size() == 2);
+
+	auto second = store.insertEvent(makeEvent("acme", "msg_2", "key-1"), {{"dlv_3", "ep_1", "http", "{}"}});
+	CHECK(second.duplicate);
+	CHECK(second.eventId == "msg_1");
+	CHECK(second.deliveries == first.deliveries);
+	CHECK_FALSE(store.delivery("acme", "dlv_3", false));
+
+	auto byKey = store.eventByKey("acme", "key-1");
+	REQUIRE(byKey);
+	CHECK(byKey->eventId == "msg_1");
+	CHECK_FALSE(store.eventByKey("other", "key-1"));  // keys are per account
+
+	auto d = store.delivery("acme", "dlv_1", true);
+	REQUIRE(d);
+	CHECK(d->status == DeliveryStatus::Pending);
+	CHECK(d->eventType == "appointment.updated");
+	CHECK(d->attempts.empty());
+	CHECK_FALSE(store.delivery("other", "dlv_1", false));  // scoped by account
+}
+
+TEST_CASE("claiming takes due deliveries once until the lease ends or the attempt is recorded", "[store]")
+{
+	SQLiteStore store(memory());
+	store.createAccount(makeAccount("acme"));
+	store.insertEvent(makeEvent("acme", "msg_1"), {{"dlv_1", "ep_1", "http", "{\"x\":1}"}});
+
+	CHECK(store.claimDue(4999, 10000, 10).empty());  // not due yet
+	auto claimed = store.claimDue(5000, 10000, 10);
+	REQUIRE(claimed.size() == 1);
+	CHECK(claimed[0].payload == "{\"x\":1}");
+	CHECK(claimed[0].eventId == "msg_1");
+	CHECK(store.claimDue(6000, 20000, 10).empty());    // held by the lease
+	CHECK(store.claimDue(10000, 20000, 10).size() == 1);  // lease over: taken again
+
+	Attempt a;
+	a.at = 10001;
+	a.responseCode = 500;
+	a.durationMs = 12;
+	a.error = "HTTP 500 Internal Server Error";
+	a.responseBody = "oops";
+	store.recordAttempt(claimed[0].seq, a, DeliveryStatus::Pending, 15000);
+	CHECK(store.nextDueTime() == 15000);
+	CHECK(store.claimDue(14999, 30000, 10).empty());
+	auto again = store.claimDue(15000, 30000, 10);
+	REQUIRE(again.size() == 1);
+	CHECK(again[0].attemptCount == 1);
+
+	Attempt ok;
+	ok.at = 15001;
+	ok.responseCode = 204;
+	ok.responseBody = "";
+	store.recordAttempt(again[0].seq, ok, DeliveryStatus::Succeeded, 0);
+	CHECK(store.claimDue(100000, 200000, 10).empty());
+	CHECK(store.nextDueTime() == 0);
+
+	auto d = store.delivery("acme", "dlv_1", true);
+	REQUIRE(d);
+	CHECK(d->status == DeliveryStatus::Succeeded);
+	CHECK(d->attemptCount == 2);
+	CHECK(d->responseCode == 204);
+	CHECK(d->lastAttemptAt == 15001);
+	REQUIRE(d->attempts.size() == 2);
+	CHECK(d->attempts[0].responseCode == 500);
+	CHECK(d->attempts[0].error == "HTTP 500 Internal Server Error");
+	CHECK(d->attempts[0].responseBody == std::optional<std::string>("oops"));
+	CHECK(d->attempts[1].responseCode == 204);
+}
+
+TEST_CASE("releasing claims makes a crashed process's deliveries due again at once", "[store]")
+{
+	SQLiteStore store(memory());
+	store.createAccount(makeAccount("acme"));
+	store.insertEvent(makeEvent("acme", "msg_1"), {{"dlv_1", "ep_1", "http", "{}"}});
+	REQUIRE(store.claimDue(5000, 100000, 10).size() == 1);
+	CHECK(store.claimDue(6000, 100000, 10).empty());
+	store.releaseClaims();
+	CHECK(store.claimDue(6000, 100000, 10).size() == 1);
+}
+
+TEST_CASE("deleting an endpoint fails its pending deliveries and keeps them readable", "[store]")
+{
+	SQLiteStore store(memory());
+	store.createAccount(makeAccount("acme"));
+	store.createEndpoint(makeEndpoint("acme", "ep_1"), 10);
+	store.insertEvent(makeEvent("acme", "msg_1"), {{"dlv_1", "ep_1", "http", "{}"}});
+	REQUIRE(store.deleteEndpoint("acme", "ep_1", 7000));
+	CHECK_FALSE(store.endpoint("acme", "ep_1"));
+	auto d = store.delivery("acme", "dlv_1", false);
+	REQUIRE(d);
+	CHECK(d->status == DeliveryStatus::Failed);
+	CHECK(d->lastError == "endpoint deleted");
+	CHECK(store.claimDue(100000, 200000, 10).empty());
+}
+
+TEST_CASE("the deliveries list pages newest first with a cursor and filters by status", "[store]")
+{
+	SQLiteStore store(memory());
+	store.createAccount(makeAccount("acme"));
+	for (int i = 1; i <= 5; ++i)
+		store.insertEvent(makeEvent("acme", "msg_" + std::to_string(i)), {{"dlv_" + std::to_string(i), "ep_1", "http", "{}"}});
+	store.insertEvent(makeEvent("acme", "msg_x"), {{"dlv_x", "ep_2", "http", "{}"}});
+
+	auto page1 = store.deliveries("acme", "ep_1", std::nullopt, 0, 2);
+	REQUIRE(page1.size() == 2);
+	CHECK(page1[0].id == "dlv_5");
+	CHECK(page1[1].id == "dlv_4");
+	auto page2 = store.deliveries("acme", "ep_1", std::nullopt, page1.back().seq, 2);
+	REQUIRE(page2.size() == 2);
+	CHECK(page2[0].id == "dlv_3");
+	CHECK(page2[1].id == "dlv_2");
+	auto page3 = store.deliveries("acme", "ep_1", std::nullopt, page2.back().seq, 2);
+	REQUIRE(page3.size() == 1);
+	CHECK(page3[0].id == "dlv_1");
+
+	auto claimed = store.claimDue(5000, 9000, 1);
+	REQUIRE(claimed.size() == 1);
+	Attempt ok;
+	ok.at = 5001;
+	ok.responseCode = 200;
+	store.recordAttempt(claimed[0].seq, ok, DeliveryStatus::Succeeded, 0);
+	auto succeeded = store.deliveries("acme", "ep_1", DeliveryStatus::Succeeded, 0, 10);
+	REQUIRE(succeeded.size() == 1);
+	CHECK(succeeded[0].id == claimed[0].id);
+	CHECK(store.deliveries("acme", "ep_1", DeliveryStatus::Pending, 0, 10).size() == 4);
+	CHECK(store.deliveries("other", "ep_1", std::nullopt, 0, 10).empty());
+
+	auto stats = store.stats("ep_1", 0);
+	CHECK(stats.total == 5);
+	CHECK(stats.succeeded == 1);
+	CHECK(stats.pending == 4);
+	CHECK(stats.failed == 0);
+	CHECK(store.stats("ep_1", 5001).total == 0);
+}
+
+TEST_CASE("a database file keeps its data across reopening and records its schema version", "[store]")
+{
+	Poco::TemporaryFile dir;
+	dir.createDirectories();
+	SQLiteStore::Options options;
+	options.path = Poco::Path(dir.path(), "sub/hookgate.db").toString();
+	{
+		SQLiteStore store(options);
+		store.createAccount(makeAccount("acme"));
+		store.insertEvent(makeEvent("acme", "msg_1"), {{"dlv_1", "ep_1", "http", "{\"kept\":true}"}});
+	}
+	SQLiteStore reopened(options);
+	REQUIRE(reopened.account("acme"));
+	auto claimed = reopened.claimDue(5000, 6000, 10);
+	REQUIRE(claimed.size() == 1);
+	CHECK(claimed[0].payload == "{\"kept\":true}");
+	CHECK(SQLiteStore::schemaVersion() >= 1);
+}
