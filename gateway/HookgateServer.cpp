@@ -12,6 +12,7 @@
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
 #include <Poco/File.h>
+#include <Poco/FileChannel.h>
 #include <Poco/FileStream.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
@@ -82,8 +83,22 @@ void HookgateServer::initialize(Poco::Util::Application& self)
 void HookgateServer::setUpLogging()
 {
 	Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p [%s] %t"));
-	Poco::AutoPtr<Poco::ConsoleChannel> console(new Poco::ConsoleChannel);
-	Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, console));
+	Poco::AutoPtr<Poco::Channel> sink;
+	if (_settings.logFile.empty())
+	{
+		sink = new Poco::ConsoleChannel;
+	}
+	else
+	{
+		Poco::File(Poco::Path(_settings.logFile).parent()).createDirectories();
+		Poco::AutoPtr<Poco::FileChannel> file(new Poco::FileChannel(_settings.logFile));
+		file->setProperty("rotation", "10 M");
+		file->setProperty("archive", "timestamp");
+		file->setProperty("purgeCount", "5");
+		file->setProperty("flush", "true");
+		sink = file;
+	}
+	Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, sink));
 	Poco::Logger::root().setChannel(channel);
 	Poco::Logger::root().setLevel(_settings.logLevel);
 	logger().setChannel(channel);

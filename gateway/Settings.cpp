@@ -228,6 +228,7 @@ Settings Settings::load(const Poco::Util::AbstractConfiguration& config, const s
 
 	s.logLevel = r.choice("hookgate.logging.level", s.logLevel,
 		{"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"});
+	s.logFile = r.path("hookgate.logging.file", "");
 	return s;
 }
 

@@ -60,6 +60,7 @@ struct Settings
 	std::map<std::string, int> planLimits{{"basic", 1}, {"professional", 3}, {"business", 5}, {"enterprise", 10}};
 	// logging
 	std::string logLevel = "information";
+	std::string logFile;  ///< empty = standard error
 
 	/// Reads and validates every key. `baseDir` is the folder of the properties file; relative
 	/// paths are resolved against it. Throws ConfigException naming the key and value.

@@ -513,7 +513,10 @@ std::vector<ClaimedDelivery> SQLiteStore::claimDue(Millis now_, Millis leaseUnti
 		std::vector<Poco::Tuple<Int64, std::string, std::string, std::string, std::string, std::string, Int64, int, std::string>> rows;
 		s << "SELECT d.seq, d.id, d.account_id, d.endpoint_id, d.event_id, d.event_type, d.created_at, d.attempt_count, "
 			"IFNULL(p.body, '') FROM deliveries d LEFT JOIN payloads p ON p.delivery_seq = d.seq "
-			"WHERE d.status = 0 AND d.next_attempt_at <= ? AND d.claimed_until <= ? ORDER BY d.next_attempt_at, d.seq LIMIT ?",
+			// A disabled endpoint's deliveries are held until it is enabled again.
+			"WHERE d.status = 0 AND d.next_attempt_at <= ? AND d.claimed_until <= ? "
+			"AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.enabled = 0 AND e.deleted_at = 0) "
+			"ORDER BY d.next_attempt_at, d.seq LIMIT ?",
 			bind(now_), bind(now_), bind(static_cast<Int64>(max)), into(rows), now;
 		std::vector<ClaimedDelivery> out;
 		out.reserve(rows.size());

@@ -13,7 +13,11 @@ namespace Test {
 
 std::string ApiResponse::describe() const
 {
-	return std::to_string(status) + " " + contentType + " " + body;
+	static const std::size_t maxBody = 3000;
+	const std::string shown = body.size() <= maxBody
+		? body
+		: body.substr(0, maxBody) + "[... " + std::to_string(body.size() - maxBody) + " more bytes]";
+	return std::to_string(status) + " " + contentType + " " + shown;
 }
 
 ApiClient::ApiClient(Poco::UInt16 port, const std::string& adminToken):

@@ -23,7 +23,7 @@ struct ApiResponse
 	Poco::JSON::Object::Ptr json;  ///< the body parsed, when it is a JSON object; else null
 
 	std::string describe() const;
-		/// "<status> <body>" for failure messages.
+		/// "<status> <content type> <body>" for failure messages (body cut at 3000 bytes).
 };
 
 /// A request exactly as a test wants to send it, for the bad-input tests.

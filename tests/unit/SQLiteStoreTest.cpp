@@ -280,3 +280,18 @@ TEST_CASE("a database file keeps its data across reopening and records its schem
 	CHECK(claimed[0].payload == "{\"kept\":true}");
 	CHECK(SQLiteStore::schemaVersion() >= 1);
 }
+
+TEST_CASE("a disabled endpoint's pending deliveries are held until it is enabled again", "[store]")
+{
+	SQLiteStore store(memory());
+	store.createAccount(makeAccount("acme"));
+	Endpoint e = makeEndpoint("acme", "ep_1");
+	store.createEndpoint(e, 10);
+	store.insertEvent(makeEvent("acme", "msg_1"), {{"dlv_1", "ep_1", "http", "{}"}});
+	e.enabled = false;
+	REQUIRE(store.updateEndpoint(e));
+	CHECK(store.claimDue(100000, 200000, 10).empty());
+	e.enabled = true;
+	REQUIRE(store.updateEndpoint(e));
+	CHECK(store.claimDue(100000, 200000, 10).size() == 1);
+}
