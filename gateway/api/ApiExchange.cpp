@@ -48,14 +48,14 @@ std::string ApiExchange::bearerToken() const
 const std::string& ApiExchange::body()
 {
 	if (_bodyRead) return _body;
-	_bodyRead = true;
 	if (_request.hasContentLength() && _request.getContentLength64() > static_cast<Poco::Int64>(_maxBodySize))
 	{
-		_response.setKeepAlive(false);  // the rest of the body is not read
+		// Not read into memory; drain() discards it (bounded) so the client sees the answer.
 		throw ApiError(413, "payload_too_large",
 			Poco::format("request body of %Ld bytes is larger than hookgate.api.maxBodySize (%z bytes)",
 				_request.getContentLength64(), _maxBodySize));
 	}
+	_bodyRead = true;
 	std::istream& in = _request.stream();
 	char buffer[8192];
 	while (in)
@@ -64,7 +64,8 @@ const std::string& ApiExchange::body()
 		_body.append(buffer, static_cast<std::size_t>(in.gcount()));
 		if (_body.size() > _maxBodySize)
 		{
-			_response.setKeepAlive(false);
+			_bodyRead = false;  // drain() discards the rest
+			_body.clear();
 			throw ApiError(413, "payload_too_large",
 				Poco::format("request body is larger than hookgate.api.maxBodySize (%z bytes)", _maxBodySize));
 		}
@@ -157,12 +158,15 @@ void ApiExchange::sendError(const ApiError& error)
 
 void ApiExchange::drain()
 {
-	if (_bodyRead || !_response.getKeepAlive()) return;
+	if (_bodyRead) return;
 	_bodyRead = true;
+	// Read what the client is still sending (bounded), so that it gets to read our answer
+	// instead of a reset connection; beyond the bound, answer and close.
+	const std::size_t bound = 4 * _maxBodySize + 65536;
 	std::istream& in = _request.stream();
 	char buffer[8192];
 	std::size_t total = 0;
-	while (in && total <= _maxBodySize)
+	while (in && total <= bound)
 	{
 		in.read(buffer, sizeof(buffer));
 		total += static_cast<std::size_t>(in.gcount());
