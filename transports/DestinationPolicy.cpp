@@ -83,7 +83,7 @@ std::vector<Poco::Net::IPAddress> DestinationPolicy::resolve(const std::string& 
 	if (Poco::Net::IPAddress::tryParse(name, literal))
 		return {literal};
 	if (name != host)
-		throw Poco::Net::HostNotFoundException("not an IPv6 address in brackets", host);
+		throw Poco::Net::HostNotFoundException("not an IPv6 address in brackets");
 
 	const Poco::Net::HostEntry entry = Poco::Net::DNS::resolve(name);
 	std::vector<Poco::Net::IPAddress> addresses(entry.addresses().begin(), entry.addresses().end());

@@ -213,6 +213,8 @@ const std::size_t HTTPTransport::MAX_DRAIN = 64 * 1024;
 HTTPTransport::HTTPTransport(const Options& options):
 	_options(options)
 {
+	if (!checkHeader("User-Agent", _options.userAgent).empty())
+		throw Poco::InvalidArgumentException("HTTP user agent must not contain CR, LF or NUL", _options.userAgent);
 	Poco::Net::initializeSSL();
 	try
 	{
@@ -293,6 +295,9 @@ void HTTPTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcome&
 
 	Target target;
 	outcome.error = target.parse(request.target);
+	if (!outcome.error.empty())
+		return;
+	outcome.error = checkHeader("Content-Type", request.contentType);
 	if (!outcome.error.empty())
 		return;
 	for (const auto& header: request.headers)

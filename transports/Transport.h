@@ -18,6 +18,11 @@ struct DeliveryRequest
 	std::string body;                                          ///< the stored payload bytes, sent unchanged
 	std::string contentType = "application/json";
 	Poco::Timespan timeout = Poco::Timespan(15, 0);            ///< connect + response
+
+	// Email only: the body is attached as a file; these make up the rest of the message.
+	std::string subject;         ///< UTF-8; encoded by the transport when not ASCII (RFC 2047)
+	std::string text;            ///< the short text part, UTF-8
+	std::string attachmentName;  ///< e.g. appointment.booking.created_dlv_123.json
 };
 
 /// What became of one attempt. Outcomes, not exceptions, cross the transport boundary.

@@ -144,6 +144,17 @@ TEST_CASE("A posted event arrives once, signed, with its data byte for byte", "[
 	CHECK(verifier.verify(signature, messageId, timestamp, request.body));
 	CHECK(request.headers.get("Ocp-Apim-Subscription-Key", "") == "s3cr3t");
 
+	// The endpoint never shows the secret or the full auth header value.
+	const ApiResponse endpointNow = api.get("/api/v1/accounts/acme/endpoints/" + endpointId);
+	INFO("GET endpoint -> " << endpointNow.describe());
+	REQUIRE(endpointNow.status == 200);
+	REQUIRE(endpointNow.json);
+	CHECK_FALSE(endpointNow.json->has("secret"));
+	REQUIRE(endpointNow.json->getObject("authHeader"));
+	CHECK(Steps::stringOf(endpointNow.json->getObject("authHeader"), "key") == "Ocp-Apim-Subscription-Key");
+	CHECK(Steps::stringOf(endpointNow.json->getObject("authHeader"), "value") != "s3cr3t");
+	CHECK(endpointNow.body.find("s3cr3t") == std::string::npos);
+
 	// An event type the endpoint does not subscribe creates no delivery.
 	const Steps::Event other = Steps::postEvent(api, "acme", "customer.created", R"({"customer":{"id":1}})");
 	CHECK(other.status == 202);
@@ -199,4 +210,35 @@ TEST_CASE("Subscriptions match exact types, prefix wildcards and the star", "[e2
 	CHECK(typesByPath["/prefix"] == std::multiset<std::string>{"appointment.booking.cancelled", "appointment.booking.created"});
 	CHECK(typesByPath["/star"] == std::multiset<std::string>{"appointment.booking.cancelled", "appointment.booking.created",
 		"appointment.updated", "customer.created", "event.booking.created"});
+}
+
+TEST_CASE("The raw and downloaded payload of a delivery are exactly the bytes the receiver got", "[e2e]")
+{
+	Receiver receiver;
+	receiver.start();
+	GatewayProcess gateway;
+	gateway.start();
+	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
+
+	Steps::createAccount(api, "acme");
+	Steps::createEndpoint(api, "acme", receiver.url("/hook"), {"appointment.booking.created"});
+	const Steps::Event event = Steps::postEvent(api, "acme", "appointment.booking.created",
+		R"({"b":[1,2.50,"\u00fc"],"a":{"z":null,"y":true}})");
+	REQUIRE(event.deliveryIds.size() == 1);
+	const std::string deliveryId = event.deliveryIds[0];
+	REQUIRE(receiver.waitForCount(1, DEADLINE));
+	const std::string sent = receiver.requests()[0].body;
+
+	const ApiResponse raw = api.get("/api/v1/accounts/acme/deliveries/" + deliveryId + "/raw");
+	INFO("GET .../raw -> " << raw.describe());
+	CHECK(raw.status == 200);
+	CHECK(raw.contentType.rfind("application/json", 0) == 0);
+	CHECK(raw.body == sent);
+
+	const ApiResponse download = api.get("/api/v1/accounts/acme/deliveries/" + deliveryId + "/download");
+	INFO("GET .../download -> " << download.describe());
+	CHECK(download.status == 200);
+	CHECK(download.body == sent);
+	CHECK(download.headers.get("Content-Disposition", "")
+		== "attachment; filename=\"appointment.booking.created_" + deliveryId + ".json\"");
 }

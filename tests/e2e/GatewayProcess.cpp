@@ -1,7 +1,8 @@
 #include "GatewayProcess.h"
 
 #include "TestFailureListener.h"
-#include "Wait.h"
+
+#include <catch2/catch.hpp>
 
 #include <Poco/Environment.h>
 #include <Poco/Exception.h>
@@ -20,7 +21,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iostream>
 #include <sstream>
 #include <vector>
 
@@ -91,8 +91,8 @@ GatewayProcess::~GatewayProcess()
 		collectOutput();
 		if (TestFailureListener::currentTestFailed())
 		{
-			std::cerr << "---- hookgate log (" << _directory << "), last 16 KiB ----\n"
-				<< logTail() << "\n---- end of hookgate log ----" << std::endl;
+			// Reported with the failing test (WARN never throws, so it is safe while unwinding).
+			WARN("hookgate log (" << _directory << "), last 16 KiB:\n" << logTail());
 		}
 		if (!Poco::Environment::has("HOOKGATE_E2E_KEEP"))
 			Poco::File(_directory).remove(true);

@@ -17,13 +17,13 @@ namespace Test {
 /// The real hookgate binary (HOOKGATE_BINARY) in a fresh temporary directory
 /// with its own properties file, database, pickup directory and log.
 ///
-///     GatewayProcess gateway({{"hookgate.delivery.retrySchedule", "100ms"}});
+///     GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.delivery.retrySchedule", "100ms"}});
 ///     gateway.start();              // waits for the port file and GET /health 200
 ///     ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
 ///
 /// The log (stdout and stderr of every run) is kept in memory and in
-/// <directory>/hookgate.log; it is printed to stderr when the gateway is
-/// destroyed during a test that has failed.
+/// <directory>/hookgate.log; its tail is reported (Catch2 WARN) when the
+/// gateway is destroyed during a test that has failed.
 class GatewayProcess
 {
 public:

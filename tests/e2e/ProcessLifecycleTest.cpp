@@ -38,7 +38,7 @@ bool processGone(pid_t pid)
 
 } // namespace
 
-TEST_CASE("--help exits 0 and lists the options", "[e2e]")
+TEST_CASE("The help option exits 0 and lists the options", "[e2e]")
 {
 	GatewayProcess gateway;
 	const GatewayProcess::RunResult result = gateway.run({"--help"});

@@ -82,7 +82,7 @@ public:
 		const auto status = static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status);
 		response.setStatusAndReason(status, answer.reason.empty() ? Poco::Net::HTTPResponse::getReasonForStatus(status) : answer.reason);
 		for (const auto& h: answer.headers)
-			response.add(h.first, h.second);
+			response.set(h.first, h.second);  // replaces the server's own Connection header, for one
 		if (answer.status == 204 || answer.status == 304)
 		{
 			response.send();

@@ -457,6 +457,10 @@ TEST_CASE("Headers that would break the request are permanent failures", "[http]
 	host.headers = {{"host", "evil.example.com"}};
 	CHECK(transport.deliver(host).error == "header host is set by the transport and cannot be overridden");
 
+	DeliveryRequest contentType = post(server.url());
+	contentType.contentType = "application/json\r\nX-Evil: 1";
+	CHECK(transport.deliver(contentType).error == "invalid value for header Content-Type: contains CR, LF or NUL");
+
 	CHECK(server.requestCount() == 0);
 }
 
@@ -677,9 +681,13 @@ TEST_CASE("HTTPS checks the certificate against the URL's host, not the address 
 	CHECK(nameOnIPCertificate.error == "TLS certificate verification failed for localhost: the certificate is not valid for this host name");
 }
 
-TEST_CASE("A missing CA file stops the transport from being built", "[http][tls]")
+TEST_CASE("A missing CA file or a broken user agent stops the transport from being built", "[http][tls]")
 {
-	HTTPTransport::Options options;
-	options.caFile = "/nonexistent/ca.pem";
-	CHECK_THROWS_AS(HTTPTransport(options), Poco::FileNotFoundException);
+	HTTPTransport::Options missingCA;
+	missingCA.caFile = "/nonexistent/ca.pem";
+	CHECK_THROWS_AS(HTTPTransport(missingCA), Poco::FileNotFoundException);
+
+	HTTPTransport::Options brokenAgent;
+	brokenAgent.userAgent = "hookgate\r\nX-Evil: 1";
+	CHECK_THROWS_AS(HTTPTransport(brokenAgent), Poco::InvalidArgumentException);
 }
