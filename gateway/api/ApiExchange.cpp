@@ -119,15 +119,21 @@ void ApiExchange::setHeader(const std::string& name, const std::string& value)
 	_response.set(name, value);
 }
 
-void ApiExchange::sendJsonText(int status, const std::string& json)
+void ApiExchange::sendBytes(int status, const std::string& contentType, const std::string& bytes)
 {
 	drain();
 	_response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-	_response.setContentType("application/json; charset=utf-8");
+	_response.setContentType(contentType);
 	_response.set("Cache-Control", "no-store");
-	_response.setContentLength(static_cast<std::streamsize>(json.size()));
+	_response.set("X-Content-Type-Options", "nosniff");
+	_response.setContentLength(static_cast<std::streamsize>(bytes.size()));
 	_responded = true;
-	_response.send().write(json.data(), static_cast<std::streamsize>(json.size()));
+	_response.send().write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+void ApiExchange::sendJsonText(int status, const std::string& json)
+{
+	sendBytes(status, "application/json; charset=utf-8", json);
 }
 
 void ApiExchange::sendJson(int status, const Poco::JSON::Object& object)

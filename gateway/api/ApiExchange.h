@@ -33,6 +33,7 @@ public:
 
 	void sendJson(int status, const Poco::JSON::Object& object);
 	void sendJsonText(int status, const std::string& json);
+	void sendBytes(int status, const std::string& contentType, const std::string& bytes);
 	void sendNoContent();
 	void sendError(const ApiError& error);
 	void setHeader(const std::string& name, const std::string& value);

@@ -164,6 +164,8 @@ void ApiRequestHandler::route(ApiExchange& exchange)
 		handlers = {{"POST", [&] { endpoints.rotateSecret(exchange, a, x); }}};
 	else if (n == 6 && r == "deliveries")
 		handlers = {{"GET", [&] { deliveries.get(exchange, a, x); }}};
+	else if (n == 7 && r == "deliveries" && (y == "raw" || y == "download"))
+		handlers = {{"GET", [&] { deliveries.raw(exchange, a, x, y == "download"); }}};
 	else
 		throw ApiError::notFound("no such path: " + exchange.method() + " " + "/api/v1/accounts/" + a + (n > 4 ? "/" + r + "/..." : ""));
 

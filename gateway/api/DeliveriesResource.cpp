@@ -60,4 +60,17 @@ void DeliveriesResource::get(ApiExchange& exchange, const std::string& accountId
 	exchange.sendJson(200, *ApiViews::delivery(*delivery, true));
 }
 
+void DeliveriesResource::raw(ApiExchange& exchange, const std::string& accountId, const std::string& id, bool download)
+{
+	ApiResources::requireAccount(_context, accountId);
+	auto delivery = _context.store.delivery(accountId, id, false);
+	if (!delivery) throw ApiError::notFound("delivery '" + id + "' not found in account '" + accountId + "'");
+	const auto bytes = delivery->archived ? std::nullopt : _context.store.payload(delivery->seq);
+	if (!bytes)
+		throw ApiError(410, "archived", "delivery '" + id + "' is archived: its payload was deleted after the retention period");
+	if (download)
+		exchange.setHeader("Content-Disposition", "attachment; filename=\"" + delivery->eventType + "_" + delivery->id + ".json\"");
+	exchange.sendBytes(200, "application/json", *bytes);
+}
+
 } // namespace Hookgate

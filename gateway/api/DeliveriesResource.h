@@ -13,6 +13,8 @@ public:
 
 	void list(ApiExchange& exchange, const std::string& accountId, const std::string& endpointId);
 	void get(ApiExchange& exchange, const std::string& accountId, const std::string& id);
+	/// The exact bytes sent (raw), or the same as a file (download); 410 once archived.
+	void raw(ApiExchange& exchange, const std::string& accountId, const std::string& id, bool download);
 
 private:
 	ApiContext& _context;

@@ -615,6 +615,15 @@ std::optional<Delivery> SQLiteStore::delivery(const std::string& accountId, cons
 	return d;
 }
 
+std::optional<std::string> SQLiteStore::payload(Int64 deliverySeq)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::vector<std::string> bodies;
+	session() << "SELECT body FROM payloads WHERE delivery_seq = ?", bind(deliverySeq), into(bodies), now;
+	if (bodies.empty()) return std::nullopt;
+	return bodies.front();
+}
+
 std::vector<Delivery> SQLiteStore::deliveries(const std::string& accountId, const std::string& endpointId,
 	std::optional<DeliveryStatus> status, Int64 beforeSeq, std::size_t limit)
 {

@@ -48,6 +48,7 @@ public:
 	void releaseClaims() override;
 
 	std::optional<Delivery> delivery(const std::string& accountId, const std::string& id, bool withAttempts) override;
+	std::optional<std::string> payload(Poco::Int64 deliverySeq) override;
 	std::vector<Delivery> deliveries(const std::string& accountId, const std::string& endpointId,
 		std::optional<DeliveryStatus> status, Poco::Int64 beforeSeq, std::size_t limit) override;
 

@@ -66,6 +66,8 @@ public:
 
 	// Log
 	virtual std::optional<Delivery> delivery(const std::string& accountId, const std::string& id, bool withAttempts) = 0;
+	/// The payload bytes of a delivery (none once archived).
+	virtual std::optional<std::string> payload(Poco::Int64 deliverySeq) = 0;
 	/// Newest first, those with seq < beforeSeq (0 = from the newest).
 	virtual std::vector<Delivery> deliveries(const std::string& accountId, const std::string& endpointId,
 		std::optional<DeliveryStatus> status, Poco::Int64 beforeSeq, std::size_t limit) = 0;
