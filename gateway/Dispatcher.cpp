@@ -1,5 +1,6 @@
 #include "gateway/Dispatcher.h"
 
+#include "gateway/Iso8601.h"
 #include "transports/WebhookSignature.h"
 
 #include <Poco/Format.h>
@@ -11,11 +12,12 @@
 namespace Hookgate {
 
 Dispatcher::Dispatcher(Store& store, std::map<std::string, Transport*> transports, const Clock& clock,
-	RetryPolicy& retryPolicy, const Options& options, Poco::Logger& logger):
+	RetryPolicy& retryPolicy, const EmailTemplates& emailTemplates, const Options& options, Poco::Logger& logger):
 	_store(store),
 	_transports(std::move(transports)),
 	_clock(clock),
 	_retryPolicy(retryPolicy),
+	_emailTemplates(emailTemplates),
 	_options(options),
 	_logger(logger)
 {
@@ -151,6 +153,39 @@ void Dispatcher::runWorker()
 	}
 }
 
+DeliveryRequest Dispatcher::httpRequest(const ClaimedDelivery& delivery, const Endpoint& endpoint, Millis now) const
+{
+	DeliveryRequest request;
+	request.target = endpoint.url;
+	request.body = delivery.payload;
+	request.timeout = _options.timeout;
+	const Poco::Int64 seconds = now / 1000;
+	std::string signature = WebhookSignature::sign(endpoint.secret, delivery.eventId, seconds, delivery.payload);
+	if (!endpoint.previousSecret.empty() && endpoint.previousSecretUntil > now)
+		signature += " " + WebhookSignature::sign(endpoint.previousSecret, delivery.eventId, seconds, delivery.payload);
+	request.headers.emplace_back("webhook-id", delivery.eventId);
+	request.headers.emplace_back("webhook-timestamp", Poco::NumberFormatter::format(seconds));
+	request.headers.emplace_back("webhook-signature", signature);
+	if (endpoint.authHeader) request.headers.emplace_back(endpoint.authHeader->key, endpoint.authHeader->value);
+	return request;
+}
+
+DeliveryRequest Dispatcher::emailRequest(const ClaimedDelivery& delivery, const Endpoint& endpoint) const
+{
+	DeliveryRequest request;
+	request.target = endpoint.email;
+	request.body = delivery.payload;
+	request.timeout = _options.timeout;
+	request.attachmentName = delivery.eventType + "_" + delivery.id + ".json";
+	const std::map<std::string, std::string> values{{"eventType", delivery.eventType}, {"eventId", delivery.eventId},
+		{"deliveryId", delivery.id}, {"account", delivery.accountId}, {"endpointId", delivery.endpointId},
+		{"created", Iso8601::format(delivery.createdAt)}, {"attachmentName", request.attachmentName}};
+	request.subject = _emailTemplates.subject(values);
+	request.text = _emailTemplates.text(values);
+	request.headers.emplace_back("X-Webhook-Id", delivery.eventId);
+	return request;
+}
+
 void Dispatcher::process(const ClaimedDelivery& delivery)
 {
 	const auto endpoint = _store.endpoint(delivery.accountId, delivery.endpointId);
@@ -173,18 +208,8 @@ void Dispatcher::process(const ClaimedDelivery& delivery)
 	}
 	else
 	{
-		DeliveryRequest request;
-		request.target = transportName == "email" ? endpoint->email : endpoint->url;
-		request.body = delivery.payload;
-		request.timeout = _options.timeout;
-		const std::string timestamp = Poco::NumberFormatter::format(startedAt / 1000);
-		std::string signature = WebhookSignature::sign(endpoint->secret, delivery.eventId, startedAt / 1000, delivery.payload);
-		if (!endpoint->previousSecret.empty() && endpoint->previousSecretUntil > startedAt)
-			signature += " " + WebhookSignature::sign(endpoint->previousSecret, delivery.eventId, startedAt / 1000, delivery.payload);
-		request.headers.emplace_back("webhook-id", delivery.eventId);
-		request.headers.emplace_back("webhook-timestamp", timestamp);
-		request.headers.emplace_back("webhook-signature", signature);
-		if (endpoint->authHeader) request.headers.emplace_back(endpoint->authHeader->key, endpoint->authHeader->value);
+		const DeliveryRequest request = transportName == "email" ? emailRequest(delivery, *endpoint)
+			: httpRequest(delivery, *endpoint, startedAt);
 		outcome = transport->deliver(request);
 	}
 

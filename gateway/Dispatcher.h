@@ -1,6 +1,7 @@
 #pragma once
 
 #include "gateway/Clock.h"
+#include "gateway/EmailTemplates.h"
 #include "gateway/Model.h"
 #include "gateway/RetryPolicy.h"
 #include "gateway/store/Store.h"
@@ -36,7 +37,7 @@ public:
 	/// `transports` maps "http" / "email" to the transport that sends them; a missing one
 	/// fails the delivery permanently with a clear error.
 	Dispatcher(Store& store, std::map<std::string, Transport*> transports, const Clock& clock, RetryPolicy& retryPolicy,
-		const Options& options, Poco::Logger& logger);
+		const EmailTemplates& emailTemplates, const Options& options, Poco::Logger& logger);
 	~Dispatcher();
 
 	void start();
@@ -52,11 +53,14 @@ public:
 private:
 	void runScheduler();
 	void runWorker();
+	DeliveryRequest httpRequest(const ClaimedDelivery& delivery, const Endpoint& endpoint, Millis now) const;
+	DeliveryRequest emailRequest(const ClaimedDelivery& delivery, const Endpoint& endpoint) const;
 
 	Store& _store;
 	std::map<std::string, Transport*> _transports;
 	const Clock& _clock;
 	RetryPolicy& _retryPolicy;
+	const EmailTemplates& _emailTemplates;
 	Options _options;
 	Poco::Logger& _logger;
 

@@ -9,9 +9,11 @@ std::string EmailAddress::check(const std::string& address)
 	const std::string quoted = "'" + address + "'";
 	if (address.empty()) return "an address is required";
 	if (address.size() > 254) return quoted + " is longer than 254 characters";
+	if (address.find_first_of("\r\n") != std::string::npos) return "must not contain CR or LF";
+	if (address.find_first_of("<>\"") != std::string::npos)
+		return quoted + ": a plain address like name@example.com, without a display name";
 	for (char c : address)
 	{
-		if (c == '\r' || c == '\n') return "must not contain CR or LF";
 		if (c == ',' || c == ';') return quoted + ": exactly one address, without ',' or ';'";
 		if (c == '<' || c == '>' || c == '"') return quoted + ": a plain address like name@example.com, without a display name";
 		if (std::isspace(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) < 0x20 || c == 0x7f)

@@ -151,6 +151,17 @@ int HookgateServer::main(const std::vector<std::string>&)
 	SystemClock clock;
 	EventCatalog catalog(_settings.extraEventTypes);
 	PayloadBuilder payloadBuilder;
+	EmailTemplates emailTemplates;
+	try
+	{
+		emailTemplates.load(_settings.templatesDir);
+	}
+	catch (const Poco::Exception& e)
+	{
+		std::cerr << "hookgate: configuration error: email template (hookgate.templates.dir = " << _settings.templatesDir
+			<< "): " << e.message() << std::endl;
+		return EXIT_CONFIG_ERROR;
+	}
 	RetryPolicy retryPolicy(_settings.retrySchedule, _settings.jitter, _settings.maxRetryAfter);
 
 	HTTPTransport::Options httpOptions;
@@ -163,7 +174,7 @@ int HookgateServer::main(const std::vector<std::string>&)
 	dispatcherOptions.timeout = _settings.timeout;
 	dispatcherOptions.pollInterval = _settings.pollInterval;
 	dispatcherOptions.leaseTime = _settings.leaseTime;
-	Dispatcher dispatcher(*store, {{"http", &http}}, clock, retryPolicy, dispatcherOptions, Poco::Logger::get("hookgate.dispatcher"));
+	Dispatcher dispatcher(*store, {{"http", &http}}, clock, retryPolicy, emailTemplates, dispatcherOptions, Poco::Logger::get("hookgate.dispatcher"));
 
 	ApiContext context{*store, _settings, catalog, payloadBuilder, clock, Poco::Logger::get("hookgate.api"),
 		[&dispatcher] { dispatcher.wake(); }};

@@ -1,4 +1,5 @@
 #include "gateway/api/EndpointsResource.h"
+#include "gateway/EmailAddress.h"
 #include "gateway/Ids.h"
 #include "gateway/Iso8601.h"
 #include "gateway/api/ApiResources.h"
@@ -104,7 +105,10 @@ void EndpointsResource::apply(const Poco::JSON::Object& body, Endpoint& endpoint
 		const auto v = body.get("email");
 		if (v.isEmpty()) endpoint.email.clear();
 		else
-			throw ApiError::validation("email: delivery by email is not available in this version of hookgate; use url");
+		{
+			endpoint.email = ApiResources::stringField(body, "email");
+			if (auto why = EmailAddress::check(endpoint.email); !why.empty()) throw ApiError::validation("email: " + why);
+		}
 	}
 	if (endpoint.url.empty() && endpoint.email.empty()) throw ApiError::validation("url or email: at least one is required");
 	if (body.has("authHeader")) checkAuthHeader(body.get("authHeader"), endpoint);

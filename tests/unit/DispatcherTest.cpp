@@ -98,6 +98,7 @@ struct Fixture
 	}
 
 	std::unique_ptr<SQLiteStore> store;
+	EmailTemplates templates;
 };
 
 Dispatcher::Options options()
@@ -129,7 +130,7 @@ TEST_CASE("a delivery failing twice then accepted ends succeeded after three att
 		ScriptedTransport::outcome(DeliveryOutcome::Kind::Transient, 0, "connection refused"),
 		ScriptedTransport::outcome(DeliveryOutcome::Kind::Succeeded, 204)});
 	RetryPolicy retry({Poco::Timespan(5, 0), Poco::Timespan(300, 0)}, 0.0, Poco::Timespan(3600, 0));
-	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, options(), Poco::Logger::get("test"));
+	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, f.templates, options(), Poco::Logger::get("test"));
 
 	CHECK(runDue(dispatcher, *f.store, clock) == 1);
 	auto d = f.store->delivery("acme", "dlv_1", false);
@@ -165,7 +166,7 @@ TEST_CASE("a delivery that always fails ends failed after the last delay of the 
 	std::deque<DeliveryOutcome> failures(10, ScriptedTransport::outcome(DeliveryOutcome::Kind::Transient, 503, "HTTP 503"));
 	ScriptedTransport transport(failures);
 	RetryPolicy retry({Poco::Timespan(1, 0), Poco::Timespan(2, 0)}, 0.0, Poco::Timespan(3600, 0));
-	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, options(), Poco::Logger::get("test"));
+	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, f.templates, options(), Poco::Logger::get("test"));
 
 	CHECK(runDue(dispatcher, *f.store, clock) == 1);
 	clock.advance(1000);
@@ -191,7 +192,7 @@ TEST_CASE("a permanent failure is not retried and Retry-After replaces the sched
 	throttled.retryAfter = Poco::Timespan(7200, 0);
 	ScriptedTransport transport({ScriptedTransport::outcome(DeliveryOutcome::Kind::Permanent, 0, "private destination"), throttled});
 	RetryPolicy retry({Poco::Timespan(5, 0)}, 0.0, Poco::Timespan(3600, 0));
-	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, options(), Poco::Logger::get("test"));
+	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, f.templates, options(), Poco::Logger::get("test"));
 
 	CHECK(runDue(dispatcher, *f.store, clock) == 2);
 	auto first = f.store->delivery("acme", "dlv_1", false);
@@ -209,7 +210,7 @@ TEST_CASE("the request carries the Standard Webhooks headers and the endpoint's 
 	f.ingest("msg_p5jXN8AQM9LWM0D4loKWxJek", "dlv_1", clock.now());
 	ScriptedTransport transport;
 	RetryPolicy retry({}, 0.0, Poco::Timespan(3600, 0));
-	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, options(), Poco::Logger::get("test"));
+	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, f.templates, options(), Poco::Logger::get("test"));
 	REQUIRE(runDue(dispatcher, *f.store, clock) == 1);
 	auto requests = transport.requests();
 	REQUIRE(requests.size() == 1);
@@ -233,7 +234,7 @@ TEST_CASE("after a secret rotation both the new and the previous secret sign unt
 	f.ingest("msg_p5jXN8AQM9LWM0D4loKWxJek", "dlv_1", clock.now());
 	ScriptedTransport transport;
 	RetryPolicy retry({}, 0.0, Poco::Timespan(3600, 0));
-	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, options(), Poco::Logger::get("test"));
+	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, f.templates, options(), Poco::Logger::get("test"));
 	REQUIRE(runDue(dispatcher, *f.store, clock) == 1);
 	const auto headers = transport.requests().at(0).headers;
 	REQUIRE(headers.size() >= 3);
@@ -253,7 +254,7 @@ TEST_CASE("a delivery whose endpoint was deleted is cancelled without a request"
 	f.store->deleteEndpoint("acme", "ep_1", clock.now());
 	ScriptedTransport transport;
 	RetryPolicy retry({}, 0.0, Poco::Timespan(3600, 0));
-	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, options(), Poco::Logger::get("test"));
+	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, f.templates, options(), Poco::Logger::get("test"));
 	dispatcher.process(claimed[0]);
 	CHECK(transport.requests().empty());
 	auto d = f.store->delivery("acme", "dlv_1", false);
@@ -269,7 +270,7 @@ TEST_CASE("the running dispatcher is woken by new work instead of waiting for it
 	RetryPolicy retry({}, 0.0, Poco::Timespan(3600, 0));
 	auto o = options();
 	o.pollInterval = Poco::Timespan(3600, 0);  // only a wake-up can deliver in time
-	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, o, Poco::Logger::get("test"));
+	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, f.templates, o, Poco::Logger::get("test"));
 	dispatcher.start();
 	// The first delivery is found by the first look; after it the scheduler idles for an hour.
 	f.ingest("msg_1", "dlv_1", clock.now());
