@@ -1,4 +1,5 @@
 #include "gateway/HookgateServer.h"
+#include "gateway/DeclaredAccounts.h"
 #include "gateway/Dispatcher.h"
 #include "gateway/EventCatalog.h"
 #include "gateway/PayloadBuilder.h"
@@ -163,6 +164,16 @@ int HookgateServer::main(const std::vector<std::string>&)
 		return EXIT_CONFIG_ERROR;
 	}
 	RetryPolicy retryPolicy(_settings.retrySchedule, _settings.jitter, _settings.maxRetryAfter);
+
+	try
+	{
+		DeclaredAccounts::apply(config(), *store, _settings, catalog, clock, log);
+	}
+	catch (const ConfigException& e)
+	{
+		std::cerr << "hookgate: configuration error: " << e.message() << std::endl;
+		return EXIT_CONFIG_ERROR;
+	}
 
 	HTTPTransport::Options httpOptions;
 	httpOptions.caFile = _settings.httpCaFile;

@@ -1,4 +1,5 @@
 #include "gateway/api/AccountsResource.h"
+#include "gateway/AccountTokens.h"
 #include "gateway/api/ApiResources.h"
 #include "gateway/api/ApiViews.h"
 
@@ -57,7 +58,7 @@ void AccountsResource::get(ApiExchange& exchange, const std::string& id)
 	exchange.sendJson(200, *ApiViews::account(account, ApiResources::endpointLimit(_context, account.plan)));
 }
 
-void AccountsResource::patch(ApiExchange& exchange, const std::string& id)
+void AccountsResource::patch(ApiExchange& exchange, const std::string& id, bool admin)
 {
 	Account account = ApiResources::requireAccount(_context, id);
 	auto body = exchange.jsonObject();
@@ -69,6 +70,7 @@ void AccountsResource::patch(ApiExchange& exchange, const std::string& id)
 	}
 	if (body->has("plan"))
 	{
+		if (!admin) throw ApiError(403, "forbidden", "plan: only the admin may change an account's plan");
 		const std::string plan = checkedPlan(*body);
 		const int limit = ApiResources::endpointLimit(_context, plan);
 		if (account.endpointCount > limit)
@@ -80,6 +82,17 @@ void AccountsResource::patch(ApiExchange& exchange, const std::string& id)
 	if (!_context.store.updateAccount(account)) throw ApiError::notFound("account '" + id + "' not found");
 	if (account.webhooksEnabled) _context.wakeDispatcher();
 	exchange.sendJson(200, *ApiViews::account(account, ApiResources::endpointLimit(_context, account.plan)));
+}
+
+void AccountsResource::createToken(ApiExchange& exchange, const std::string& id)
+{
+	ApiResources::requireAccount(_context, id);
+	const std::string token = AccountTokens::generate();
+	_context.store.addToken(id, AccountTokens::hash(token), _context.clock.now());
+	auto o = ApiExchange::object();
+	o->set("token", token);
+	o->set("accountId", id);
+	exchange.sendJson(201, *o);
 }
 
 void AccountsResource::remove(ApiExchange& exchange, const std::string& id)

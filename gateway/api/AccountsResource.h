@@ -14,7 +14,10 @@ public:
 	void list(ApiExchange& exchange);
 	void create(ApiExchange& exchange);
 	void get(ApiExchange& exchange, const std::string& id);
-	void patch(ApiExchange& exchange, const std::string& id);
+	/// An account token may change name and webhooksEnabled, not the plan.
+	void patch(ApiExchange& exchange, const std::string& id, bool admin);
+	/// Issues an account token; it is shown this once.
+	void createToken(ApiExchange& exchange, const std::string& id);
 	void remove(ApiExchange& exchange, const std::string& id);
 
 	/// Empty if `id` is a valid account id (1-64 of [a-z0-9_-]), else why not.

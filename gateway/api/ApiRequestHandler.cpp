@@ -1,4 +1,5 @@
 #include "gateway/api/ApiRequestHandler.h"
+#include "gateway/AccountTokens.h"
 #include "gateway/api/AccountsResource.h"
 #include "gateway/api/ApiExchange.h"
 #include "gateway/api/DeliveriesResource.h"
@@ -7,6 +8,7 @@
 
 #include <Poco/Data/DataException.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -98,11 +100,24 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poc
 	}
 }
 
-void ApiRequestHandler::authenticate(ApiExchange& exchange)
+ApiCaller ApiRequestHandler::authenticate(ApiExchange& exchange)
 {
 	const std::string token = exchange.bearerToken();
 	if (token.empty()) throw ApiError(401, "unauthorized", "missing bearer token: send 'Authorization: Bearer <token>'");
-	if (!constantTimeEquals(token, _context.settings.adminToken)) throw ApiError(401, "unauthorized", "invalid bearer token");
+	if (constantTimeEquals(token, _context.settings.adminToken)) return ApiCaller{true, {}};
+	if (AccountTokens::looksLikeToken(token))
+	{
+		if (auto account = _context.store.accountOfToken(AccountTokens::hash(token))) return ApiCaller{false, *account};
+	}
+	throw ApiError(401, "unauthorized", "invalid bearer token");
+}
+
+void ApiRequestHandler::authorize(const ApiCaller& caller, const std::string& accountId, bool adminOnly)
+{
+	if (caller.admin) return;
+	if (adminOnly) throw ApiError(403, "forbidden", "this needs the admin token; an account token may not do it");
+	if (accountId != caller.accountId)
+		throw ApiError(403, "forbidden", "this token belongs to account '" + caller.accountId + "', not to '" + accountId + "'");
 }
 
 void ApiRequestHandler::health(ApiExchange& exchange)
@@ -142,11 +157,25 @@ void ApiRequestHandler::route(ApiExchange& exchange)
 	const std::string y = n > 6 ? s[6] : std::string();
 	const std::string z = n > 7 ? s[7] : std::string();
 
+	// Which methods of the path need the admin token even when it names the caller's own account.
+	std::vector<std::string> adminOnly;
+	ApiCaller caller;
 	if (n == 3)
+	{
 		handlers = {{"GET", [&] { accounts.list(exchange); }}, {"POST", [&] { accounts.create(exchange); }}};
+		adminOnly = {"GET", "POST"};
+	}
 	else if (n == 4)
-		handlers = {{"GET", [&] { accounts.get(exchange, a); }}, {"PATCH", [&] { accounts.patch(exchange, a); }},
+	{
+		handlers = {{"GET", [&] { accounts.get(exchange, a); }}, {"PATCH", [&] { accounts.patch(exchange, a, caller.admin); }},
 			{"DELETE", [&] { accounts.remove(exchange, a); }}};
+		adminOnly = {"DELETE"};
+	}
+	else if (n == 5 && r == "tokens")
+	{
+		handlers = {{"POST", [&] { accounts.createToken(exchange, a); }}};
+		adminOnly = {"POST"};
+	}
 	else if (n == 5 && r == "endpoints")
 		handlers = {{"GET", [&] { endpoints.list(exchange, a); }}, {"POST", [&] { endpoints.create(exchange, a); }}};
 	else if (n == 5 && r == "events")
@@ -169,7 +198,8 @@ void ApiRequestHandler::route(ApiExchange& exchange)
 	else
 		throw ApiError::notFound("no such path: " + exchange.method() + " " + "/api/v1/accounts/" + a + (n > 4 ? "/" + r + "/..." : ""));
 
-	authenticate(exchange);
+	caller = authenticate(exchange);
+	authorize(caller, a, std::find(adminOnly.begin(), adminOnly.end(), exchange.method()) != adminOnly.end());
 	if (!_context.ready) throw ApiError(503, "unavailable", "hookgate is starting or stopping; try again shortly");
 	dispatch(exchange, handlers);
 }

@@ -9,6 +9,13 @@ namespace Hookgate {
 
 class ApiExchange;
 
+/// Who is calling: the admin, or the holder of one account's token.
+struct ApiCaller
+{
+	bool admin = false;
+	std::string accountId;
+};
+
 /// Routes one request to its resource, authenticates it, and maps every failure to the
 /// API.md error body: unknown paths 404, known paths with another method 405.
 class ApiRequestHandler : public Poco::Net::HTTPRequestHandler
@@ -20,7 +27,10 @@ public:
 
 private:
 	void route(ApiExchange& exchange);
-	void authenticate(ApiExchange& exchange);
+	/// 401 unless the bearer token is the admin token or an account token.
+	ApiCaller authenticate(ApiExchange& exchange);
+	/// 403 unless the caller may act on `accountId` (account tokens: only their own, never admin-only actions).
+	static void authorize(const ApiCaller& caller, const std::string& accountId, bool adminOnly);
 	void health(ApiExchange& exchange);
 
 	ApiContext& _context;

@@ -21,11 +21,6 @@ public:
 	void rotateSecret(ApiExchange& exchange, const std::string& accountId, const std::string& id);
 
 private:
-	/// Applies the fields present in `body` to `endpoint`, validating each (422 / 403).
-	void apply(const Poco::JSON::Object& body, Endpoint& endpoint, const Account& account) const;
-	void checkUrl(const std::string& url) const;
-	static void checkAuthHeader(const Poco::Dynamic::Var& value, Endpoint& endpoint);
-
 	ApiContext& _context;
 };
 

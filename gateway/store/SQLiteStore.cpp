@@ -96,6 +96,12 @@ CREATE TABLE attempts (
 	response_body TEXT
 );
 CREATE INDEX attempts_delivery ON attempts (delivery_seq);
+CREATE TABLE tokens (
+	hash TEXT PRIMARY KEY,
+	account_id TEXT NOT NULL,
+	created_at INTEGER NOT NULL
+);
+CREATE INDEX tokens_account ON tokens (account_id);
 )SQL",
 };
 
@@ -332,9 +338,27 @@ bool SQLiteStore::deleteAccount(const std::string& id, Millis now_)
 		s << "DELETE FROM deliveries WHERE account_id = ?", bind(id), now;
 		s << "DELETE FROM events WHERE account_id = ?", bind(id), now;
 		s << "DELETE FROM endpoints WHERE account_id = ?", bind(id), now;
+		s << "DELETE FROM tokens WHERE account_id = ?", bind(id), now;
 		(void)now_;
 		return true;
 	});
+}
+
+// ---- tokens
+
+void SQLiteStore::addToken(const std::string& accountId, const std::string& tokenHash, Millis now_)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	session() << "INSERT INTO tokens (hash, account_id, created_at) VALUES (?, ?, ?)", bind(tokenHash), bind(accountId), bind(now_), now;
+}
+
+std::optional<std::string> SQLiteStore::accountOfToken(const std::string& tokenHash)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::vector<std::string> accounts;
+	session() << "SELECT account_id FROM tokens WHERE hash = ?", bind(tokenHash), into(accounts), now;
+	if (accounts.empty()) return std::nullopt;
+	return accounts.front();
 }
 
 // ---- endpoints
@@ -342,8 +366,13 @@ bool SQLiteStore::deleteAccount(const std::string& id, Millis now_)
 Store::CreateResult SQLiteStore::createEndpoint(const Endpoint& e, int limit)
 {
 	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	return inTransaction(session(), [&] { return insertEndpoint(e, limit); });
+}
+
+Store::CreateResult SQLiteStore::insertEndpoint(const Endpoint& e, int limit)
+{
 	auto& s = session();
-	return inTransaction(s, [&] {
+	{
 		int exists = 0;
 		s << "SELECT COUNT(*) FROM endpoints WHERE id = ?", bind(e.id), into(exists), now;
 		if (exists > 0) return CreateResult::AlreadyExists;
@@ -357,6 +386,31 @@ Store::CreateResult SQLiteStore::createEndpoint(const Endpoint& e, int limit)
 			bind(e.authHeader ? e.authHeader->key : std::string()), bind(e.authHeader ? e.authHeader->value : std::string()),
 			bind(e.authHeader ? 1 : 0), bind(joinTypes(e.eventTypes)), bind(e.hierarchy), bind(e.description),
 			bind(e.enabled ? 1 : 0), bind(e.secret), bind(e.previousSecret), bind(e.previousSecretUntil), bind(e.createdAt), now;
+		return CreateResult::Created;
+	}
+}
+
+Store::CreateResult SQLiteStore::upsertEndpoint(const Endpoint& e, int limit)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	return inTransaction(s, [&] {
+		std::vector<Poco::Tuple<std::string, Int64>> existing;
+		s << "SELECT account_id, deleted_at FROM endpoints WHERE id = ?", bind(e.id), into(existing), now;
+		if (existing.empty()) return insertEndpoint(e, limit);
+		if (existing.front().get<0>() != e.accountId) return CreateResult::AlreadyExists;
+		if (existing.front().get<1>() != 0)
+		{
+			int count = 0;
+			s << "SELECT COUNT(*) FROM endpoints WHERE account_id = ? AND deleted_at = 0", bind(e.accountId), into(count), now;
+			if (count >= limit) return CreateResult::LimitReached;
+		}
+		s << "UPDATE endpoints SET url = ?, email = ?, auth_key = ?, auth_value = ?, has_auth = ?, event_types = ?, "
+			"hierarchy = ?, description = ?, enabled = ?, secret = ?, deleted_at = 0 WHERE id = ?",
+			bind(e.url), bind(e.email), bind(e.authHeader ? e.authHeader->key : std::string()),
+			bind(e.authHeader ? e.authHeader->value : std::string()), bind(e.authHeader ? 1 : 0),
+			bind(joinTypes(e.eventTypes)), bind(e.hierarchy), bind(e.description), bind(e.enabled ? 1 : 0),
+			bind(e.secret), bind(e.id), now;
 		return CreateResult::Created;
 	});
 }

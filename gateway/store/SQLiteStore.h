@@ -32,7 +32,11 @@ public:
 	bool updateAccount(const Account& account) override;
 	bool deleteAccount(const std::string& id, Millis now) override;
 
+	void addToken(const std::string& accountId, const std::string& tokenHash, Millis now) override;
+	std::optional<std::string> accountOfToken(const std::string& tokenHash) override;
+
 	CreateResult createEndpoint(const Endpoint& endpoint, int limit) override;
+	CreateResult upsertEndpoint(const Endpoint& endpoint, int limit) override;
 	std::optional<Endpoint> endpoint(const std::string& accountId, const std::string& id) override;
 	std::vector<Endpoint> endpoints(const std::string& accountId) override;
 	bool updateEndpoint(const Endpoint& endpoint) override;
@@ -58,6 +62,7 @@ public:
 
 private:
 	void migrate();
+	CreateResult insertEndpoint(const Endpoint& endpoint, int limit);
 	Poco::Data::Session& session();
 	std::optional<IngestResult> eventByKeyLocked(const std::string& accountId, const std::string& key);
 	std::vector<Endpoint> selectEndpoints(const std::string& where, const std::string& accountId, const std::string& id);

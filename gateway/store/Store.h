@@ -35,12 +35,20 @@ public:
 	/// Removes the account and its endpoints; their pending deliveries end failed ("account deleted").
 	virtual bool deleteAccount(const std::string& id, Millis now) = 0;
 
+	// Account tokens (only a hash of each token is kept)
+	virtual void addToken(const std::string& accountId, const std::string& tokenHash, Millis now) = 0;
+	/// The account a token hash belongs to, if any.
+	virtual std::optional<std::string> accountOfToken(const std::string& tokenHash) = 0;
+
 	// Endpoints
 	/// Creates the endpoint unless the account already has `limit` endpoints (checked atomically).
 	virtual CreateResult createEndpoint(const Endpoint& endpoint, int limit) = 0;
 	virtual std::optional<Endpoint> endpoint(const std::string& accountId, const std::string& id) = 0;
 	virtual std::vector<Endpoint> endpoints(const std::string& accountId) = 0;
 	virtual bool updateEndpoint(const Endpoint& endpoint) = 0;
+	/// Creates the endpoint, or replaces the fields of the one with its id (also one deleted
+	/// before, which comes back); the limit applies when the account gains an endpoint.
+	virtual CreateResult upsertEndpoint(const Endpoint& endpoint, int limit) = 0;
 	/// Removes the endpoint; its pending deliveries end failed ("endpoint deleted"); its log stays.
 	virtual bool deleteEndpoint(const std::string& accountId, const std::string& id, Millis now) = 0;
 

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "gateway/EventCatalog.h"
+#include "gateway/Model.h"
+
+#include <Poco/JSON/Object.h>
+
+namespace Hookgate {
+
+/// The rules of an endpoint's fields (API.md "Endpoints"), shared by the API and the
+/// endpoints declared in the properties file. Violations throw ApiError (422, or 403
+/// plan_feature_unavailable) with a message that starts with the field's name.
+class EndpointRules
+{
+public:
+	EndpointRules(const EventCatalog& catalog, bool allowPrivateDestinations):
+		_catalog(catalog),
+		_allowPrivateDestinations(allowPrivateDestinations)
+	{
+	}
+
+	/// Applies the fields present in `body` to `endpoint`, validating each.
+	void apply(const Poco::JSON::Object& body, Endpoint& endpoint, const Account& account) const;
+
+	static const std::vector<std::string>& fields();
+
+private:
+	void checkUrl(const std::string& url) const;
+	static void checkAuthHeader(const Poco::Dynamic::Var& value, Endpoint& endpoint);
+
+	const EventCatalog& _catalog;
+	bool _allowPrivateDestinations;
+};
+
+} // namespace Hookgate
