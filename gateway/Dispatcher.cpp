@@ -12,14 +12,15 @@
 namespace Hookgate {
 
 Dispatcher::Dispatcher(Store& store, std::map<std::string, Transport*> transports, const Clock& clock,
-	RetryPolicy& retryPolicy, const EmailTemplates& emailTemplates, const Options& options, Poco::Logger& logger):
+	RetryPolicy& retryPolicy, const EmailTemplates& emailTemplates, const Options& options, Poco::Logger& logger, Metrics* metrics):
 	_store(store),
 	_transports(std::move(transports)),
 	_clock(clock),
 	_retryPolicy(retryPolicy),
 	_emailTemplates(emailTemplates),
 	_options(options),
-	_logger(logger)
+	_logger(logger),
+	_metrics(metrics)
 {
 }
 
@@ -239,6 +240,13 @@ void Dispatcher::process(const ClaimedDelivery& delivery)
 		break;
 	}
 	_store.recordAttempt(delivery.seq, attempt, status, next);
+	if (_metrics)
+	{
+		const Metrics::Result result = outcome.kind == DeliveryOutcome::Kind::Succeeded ? Metrics::Result::Succeeded
+			: outcome.kind == DeliveryOutcome::Kind::Transient ? Metrics::Result::Transient : Metrics::Result::Permanent;
+		_metrics->attempt(transportName, result, static_cast<double>(outcome.duration.totalMicroseconds()) / 1e6,
+			status != DeliveryStatus::Pending);
+	}
 	if (status == DeliveryStatus::Pending)
 		_logger.information("delivery %s attempt %d failed (%s); next attempt in %Ld ms", delivery.id,
 			delivery.attemptCount + 1, outcome.error, next - _clock.now());

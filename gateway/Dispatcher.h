@@ -2,6 +2,7 @@
 
 #include "gateway/Clock.h"
 #include "gateway/EmailTemplates.h"
+#include "gateway/Metrics.h"
 #include "gateway/Model.h"
 #include "gateway/RetryPolicy.h"
 #include "gateway/store/Store.h"
@@ -37,7 +38,7 @@ public:
 	/// `transports` maps "http" / "email" to the transport that sends them; a missing one
 	/// fails the delivery permanently with a clear error.
 	Dispatcher(Store& store, std::map<std::string, Transport*> transports, const Clock& clock, RetryPolicy& retryPolicy,
-		const EmailTemplates& emailTemplates, const Options& options, Poco::Logger& logger);
+		const EmailTemplates& emailTemplates, const Options& options, Poco::Logger& logger, Metrics* metrics = nullptr);
 	~Dispatcher();
 
 	void start();
@@ -63,6 +64,7 @@ private:
 	const EmailTemplates& _emailTemplates;
 	Options _options;
 	Poco::Logger& _logger;
+	Metrics* _metrics;
 
 	std::mutex _mutex;
 	std::condition_variable _schedulerWake;

@@ -3,6 +3,7 @@
 #include "gateway/Dispatcher.h"
 #include "gateway/EventCatalog.h"
 #include "gateway/PayloadBuilder.h"
+#include "gateway/RetentionSweeper.h"
 #include "gateway/RetryPolicy.h"
 #include "gateway/SystemClock.h"
 #include "gateway/api/ApiContext.h"
@@ -185,10 +186,13 @@ int HookgateServer::main(const std::vector<std::string>&)
 	dispatcherOptions.timeout = _settings.timeout;
 	dispatcherOptions.pollInterval = _settings.pollInterval;
 	dispatcherOptions.leaseTime = _settings.leaseTime;
-	Dispatcher dispatcher(*store, {{"http", &http}}, clock, retryPolicy, emailTemplates, dispatcherOptions, Poco::Logger::get("hookgate.dispatcher"));
+	Metrics metrics;
+	Dispatcher dispatcher(*store, {{"http", &http}}, clock, retryPolicy, emailTemplates, dispatcherOptions,
+		Poco::Logger::get("hookgate.dispatcher"), &metrics);
 
-	ApiContext context{*store, _settings, catalog, payloadBuilder, clock, Poco::Logger::get("hookgate.api"),
+	ApiContext context{*store, _settings, catalog, payloadBuilder, clock, Poco::Logger::get("hookgate.api"), metrics,
 		[&dispatcher] { dispatcher.wake(); }};
+	RetentionSweeper sweeper(*store, clock, _settings.retentionPeriod, _settings.sweepInterval, Poco::Logger::get("hookgate.retention"));
 
 	Poco::Net::ServerSocket socket;
 	try
@@ -210,6 +214,7 @@ int HookgateServer::main(const std::vector<std::string>&)
 	Poco::Net::HTTPServer server(new ApiRequestHandlerFactory(context), socket, params);
 
 	dispatcher.start();
+	sweeper.start();
 	server.start();
 	context.ready = true;
 	const int port = socket.address().port();
@@ -222,6 +227,7 @@ int HookgateServer::main(const std::vector<std::string>&)
 	log.information("stopping: no new requests; waiting for attempts in flight (at most %s)", std::to_string(_settings.timeout.totalSeconds()) + "s");
 	context.ready = false;
 	server.stopAll(false);
+	sweeper.stop();
 	dispatcher.stop();
 	store->close();
 	if (!_settings.portFile.empty())

@@ -123,6 +123,14 @@ struct EndpointStats
 	Poco::Int64 pending = 0;
 };
 
+/// What metrics need of the queue.
+struct QueueSummary
+{
+	Poco::Int64 pending = 0;
+	Millis oldestPendingCreatedAt = 0;  ///< 0 = nothing pending
+	Poco::Int64 archived = 0;
+};
+
 /// A due delivery claimed by the dispatcher, with everything needed to attempt it.
 struct ClaimedDelivery
 {

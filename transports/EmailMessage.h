@@ -64,6 +64,11 @@ public:
 		/// (local@domain, no display name), otherwise the reason it is not, e.g.
 		/// "contains a comma", "contains CR, LF or NUL", "no @".
 
+	static std::string checkSender(const std::string& from);
+		/// Returns an empty string if from is usable as the sender: an address or
+		/// "Display Name <address>" (the name may be quoted and non-ASCII),
+		/// otherwise the reason it is not.
+
 	static std::string domainOf(const std::string& from);
 		/// The Message-ID domain for a sender ("Name <a@b>" or "a@b"): the part
 		/// after the @ when it is a valid domain name, otherwise DEFAULT_DOMAIN.

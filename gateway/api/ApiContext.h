@@ -2,6 +2,7 @@
 
 #include "gateway/Clock.h"
 #include "gateway/EventCatalog.h"
+#include "gateway/Metrics.h"
 #include "gateway/PayloadBuilder.h"
 #include "gateway/Settings.h"
 #include "gateway/store/Store.h"
@@ -22,6 +23,7 @@ struct ApiContext
 	const PayloadBuilder& payloadBuilder;
 	const Clock& clock;
 	Poco::Logger& logger;
+	Metrics& metrics;
 	std::function<void()> wakeDispatcher;
 	std::atomic<bool> ready{false};  ///< false while starting or stopping: /health answers 503
 };

@@ -141,6 +141,11 @@ void ApiRequestHandler::route(ApiExchange& exchange)
 	const std::size_t n = s.size();
 	if (n == 1 && s[0] == "health")
 		return dispatch(exchange, {{"GET", [&] { health(exchange); }}, {"HEAD", [&] { health(exchange); }}});
+	if (n == 1 && s[0] == "metrics")
+		return dispatch(exchange, {{"GET", [&] {
+			exchange.sendBytes(200, "text/plain; version=0.0.4; charset=utf-8",
+				_context.metrics.render(_context.store.queueSummary(), _context.clock.now()));
+		}}});
 
 	if (n < 3 || s[0] != "api" || s[1] != "v1" || s[2] != "accounts")
 		throw ApiError::notFound("no such path: " + exchange.method() + " /" + (n ? s[0] : std::string()) + (n > 1 ? "/..." : ""));
@@ -193,6 +198,10 @@ void ApiRequestHandler::route(ApiExchange& exchange)
 		handlers = {{"POST", [&] { endpoints.rotateSecret(exchange, a, x); }}};
 	else if (n == 6 && r == "deliveries")
 		handlers = {{"GET", [&] { deliveries.get(exchange, a, x); }}};
+	else if (n == 7 && r == "endpoints" && y == "recover")
+		handlers = {{"POST", [&] { deliveries.recover(exchange, a, x); }}};
+	else if (n == 7 && r == "deliveries" && y == "replay")
+		handlers = {{"POST", [&] { deliveries.replay(exchange, a, x); }}};
 	else if (n == 7 && r == "deliveries" && (y == "raw" || y == "download"))
 		handlers = {{"GET", [&] { deliveries.raw(exchange, a, x, y == "download"); }}};
 	else

@@ -1,4 +1,6 @@
 #include "gateway/api/DeliveriesResource.h"
+#include "gateway/Ids.h"
+#include "gateway/Iso8601.h"
 #include "gateway/api/ApiResources.h"
 #include "gateway/api/ApiViews.h"
 
@@ -71,6 +73,63 @@ void DeliveriesResource::raw(ApiExchange& exchange, const std::string& accountId
 	if (download)
 		exchange.setHeader("Content-Disposition", "attachment; filename=\"" + delivery->eventType + "_" + delivery->id + ".json\"");
 	exchange.sendBytes(200, "application/json", *bytes);
+}
+
+void DeliveriesResource::replay(ApiExchange& exchange, const std::string& accountId, const std::string& id)
+{
+	ApiResources::requireAccount(_context, accountId);
+	Delivery replay;
+	switch (_context.store.replay(accountId, id, Ids::make("dlv_"), _context.clock.now(), replay))
+	{
+	case Store::ReplayResult::NotFound:
+		throw ApiError::notFound("delivery '" + id + "' not found in account '" + accountId + "'");
+	case Store::ReplayResult::Archived:
+		throw ApiError(410, "archived", "delivery '" + id + "' is archived: its payload was deleted after the retention period");
+	case Store::ReplayResult::EndpointGone:
+		throw ApiError::notFound("the endpoint of delivery '" + id + "' was deleted; there is nothing to replay to");
+	case Store::ReplayResult::Replayed:
+		break;
+	}
+	_context.metrics.replayed();
+	_context.wakeDispatcher();
+	exchange.sendJson(202, *ApiViews::delivery(replay, false));
+}
+
+void DeliveriesResource::recover(ApiExchange& exchange, const std::string& accountId, const std::string& endpointId)
+{
+	ApiResources::requireAccount(_context, accountId);
+	ApiResources::requireEndpoint(_context, accountId, endpointId);
+	auto body = exchange.jsonObject();
+	ApiResources::rejectUnknownFields(*body, {"since", "until"}, "recover request");
+	auto time = [&](const std::string& field) {
+		try
+		{
+			return Iso8601::parse(ApiResources::stringField(*body, field));
+		}
+		catch (const Poco::SyntaxException& e)
+		{
+			throw ApiError::validation(field + ": " + e.message());
+		}
+	};
+	if (!body->has("since")) throw ApiError::validation("since: required (the start of the outage, ISO 8601)");
+	const Millis since = time("since");
+	const Millis until = body->has("until") && !body->get("until").isEmpty() ? time("until") : _context.clock.now() + 1;
+	if (until <= since) throw ApiError::validation("until: must be later than since");
+
+	int replayed = 0;
+	for (const auto& id : _context.store.failedBetween(accountId, endpointId, since, until))
+	{
+		Delivery replay;
+		if (_context.store.replay(accountId, id, Ids::make("dlv_"), _context.clock.now(), replay) == Store::ReplayResult::Replayed)
+		{
+			++replayed;
+			_context.metrics.replayed();
+		}
+	}
+	if (replayed > 0) _context.wakeDispatcher();
+	auto o = ApiExchange::object();
+	o->set("replayed", replayed);
+	exchange.sendJson(202, *o);
 }
 
 } // namespace Hookgate

@@ -90,7 +90,11 @@ void EventsResource::ingest(ApiExchange& exchange, const std::string& accountId)
 	}
 
 	const IngestResult result = _context.store.insertEvent(event, deliveries);
-	if (!result.duplicate && !result.deliveries.empty()) _context.wakeDispatcher();
+	if (!result.duplicate)
+	{
+		_context.metrics.eventIngested(result.deliveries.size());
+		if (!result.deliveries.empty()) _context.wakeDispatcher();
+	}
 	exchange.sendJson(result.duplicate ? 200 : 202, *ApiViews::ingest(result));
 }
 

@@ -82,6 +82,32 @@ CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 0;
 CREATE INDEX deliveries_endpoint ON deliveries (endpoint_id, seq);
 CREATE INDEX deliveries_endpoint_status ON deliveries (endpoint_id, status, seq);
 CREATE INDEX deliveries_event ON deliveries (event_id);
+CREATE INDEX deliveries_endpoint_created ON deliveries (endpoint_id, created_at);
+CREATE INDEX deliveries_retention ON deliveries (created_at) WHERE archived = 0;
+CREATE TABLE store_counters (
+	name TEXT PRIMARY KEY,
+	n INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO store_counters (name, n) VALUES ('archived', 0);
+CREATE TABLE delivery_counts (
+	endpoint_id TEXT NOT NULL,
+	hour INTEGER NOT NULL,
+	status INTEGER NOT NULL,
+	n INTEGER NOT NULL,
+	PRIMARY KEY (endpoint_id, hour, status)
+) WITHOUT ROWID;
+CREATE TRIGGER delivery_counts_insert AFTER INSERT ON deliveries BEGIN
+	INSERT INTO delivery_counts (endpoint_id, hour, status, n) VALUES (NEW.endpoint_id, NEW.created_at / 3600000, NEW.status, 1)
+		ON CONFLICT (endpoint_id, hour, status) DO UPDATE SET n = n + 1%
+END;
+CREATE TRIGGER delivery_counts_update AFTER UPDATE OF status ON deliveries WHEN OLD.status <> NEW.status BEGIN
+	UPDATE delivery_counts SET n = n - 1 WHERE endpoint_id = OLD.endpoint_id AND hour = OLD.created_at / 3600000 AND status = OLD.status%
+	INSERT INTO delivery_counts (endpoint_id, hour, status, n) VALUES (NEW.endpoint_id, NEW.created_at / 3600000, NEW.status, 1)
+		ON CONFLICT (endpoint_id, hour, status) DO UPDATE SET n = n + 1%
+END;
+CREATE TRIGGER delivery_counts_delete AFTER DELETE ON deliveries BEGIN
+	UPDATE delivery_counts SET n = n - 1 WHERE endpoint_id = OLD.endpoint_id AND hour = OLD.created_at / 3600000 AND status = OLD.status%
+END;
 CREATE TABLE payloads (
 	delivery_seq INTEGER PRIMARY KEY,
 	body TEXT NOT NULL
@@ -247,14 +273,18 @@ void SQLiteStore::migrate()
 	auto& s = session();
 	int version = 0;
 	s << "PRAGMA user_version", into(version), now;
+	// Archiving frees pages; an incrementally vacuumed database gives them back. This can only
+	// be chosen before the first table exists.
+	if (version == 0) s << "PRAGMA auto_vacuum = INCREMENTAL", now;
 	if (version > SCHEMA_VERSION)
 		throw Poco::DataException(Poco::format("database schema version %d is newer than this hookgate understands (%d)", version, SCHEMA_VERSION));
 	for (int v = version + 1; v <= SCHEMA_VERSION; ++v)
 	{
 		inTransaction(s, [&] {
-			// Poco Data executes one statement at a time: split the migration on ';'.
+			// Poco Data executes one statement at a time: split the migration on ';'
+			// (inside trigger bodies, '%' stands for the ';' that ends each inner statement).
 			Poco::StringTokenizer statements(MIGRATIONS[v - 1], ";", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
-			for (const auto& sql : statements) s << sql, now;
+			for (const auto& sql : statements) s << Poco::replace(sql, "%", ";"), now;
 			s << Poco::format("PRAGMA user_version = %d", v), now;
 		});
 	}
@@ -695,21 +725,111 @@ std::vector<Delivery> SQLiteStore::deliveries(const std::string& accountId, cons
 EndpointStats SQLiteStore::stats(const std::string& endpointId, Millis since)
 {
 	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	// Maintained counters per hour (triggers): the answer does not grow with the log; only
+	// the part of the first hour before `since` is counted from the log itself.
+	const Int64 hour = since / 3600000;
 	std::vector<Poco::Tuple<int, Int64>> rows;
-	session() << "SELECT status, COUNT(*) FROM deliveries WHERE endpoint_id = ? AND created_at >= ? GROUP BY status",
-		bind(endpointId), bind(since), into(rows), now;
-	EndpointStats stats;
-	for (const auto& r : rows)
+	s << "SELECT status, SUM(n) FROM delivery_counts WHERE endpoint_id = ? AND hour >= ? GROUP BY status",
+		bind(endpointId), bind(hour), into(rows), now;
+	std::vector<Poco::Tuple<int, Int64>> early;
+	if (since % 3600000 != 0)
 	{
-		switch (statusOf(r.get<0>()))
-		{
-		case DeliveryStatus::Pending: stats.pending = r.get<1>(); break;
-		case DeliveryStatus::Succeeded: stats.succeeded = r.get<1>(); break;
-		case DeliveryStatus::Failed: stats.failed = r.get<1>(); break;
-		}
+		s << "SELECT status, COUNT(*) FROM deliveries WHERE endpoint_id = ? AND created_at >= ? AND created_at < ? GROUP BY status",
+			bind(endpointId), bind(hour * 3600000), bind(since), into(early), now;
 	}
+	EndpointStats stats;
+	auto add = [&](int status, Int64 n) {
+		switch (statusOf(status))
+		{
+		case DeliveryStatus::Pending: stats.pending += n; break;
+		case DeliveryStatus::Succeeded: stats.succeeded += n; break;
+		case DeliveryStatus::Failed: stats.failed += n; break;
+		}
+	};
+	for (const auto& r : rows) add(r.get<0>(), r.get<1>());
+	for (const auto& r : early) add(r.get<0>(), -r.get<1>());
 	stats.total = stats.pending + stats.succeeded + stats.failed;
 	return stats;
+}
+
+Store::ReplayResult SQLiteStore::replay(const std::string& accountId, const std::string& deliveryId, const std::string& newId,
+	Millis now_, Delivery& replay)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	return inTransaction(s, [&] {
+		auto rows = selectDeliveries("WHERE account_id = ? AND id = ?", accountId, deliveryId, -1, 0);
+		if (rows.empty()) return ReplayResult::NotFound;
+		const Delivery original = rows.front();
+		if (original.archived) return ReplayResult::Archived;
+		std::vector<std::string> bodies;
+		s << "SELECT body FROM payloads WHERE delivery_seq = ?", bind(original.seq), into(bodies), now;
+		if (bodies.empty()) return ReplayResult::Archived;
+		int endpoints = 0;
+		s << "SELECT COUNT(*) FROM endpoints WHERE id = ? AND account_id = ? AND deleted_at = 0",
+			bind(original.endpointId), bind(accountId), into(endpoints), now;
+		if (endpoints == 0) return ReplayResult::EndpointGone;
+
+		s << "INSERT INTO deliveries (id, account_id, endpoint_id, event_id, event_type, transport, created_at, status, "
+			"next_attempt_at, replay_of) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+			bind(newId), bind(accountId), bind(original.endpointId), bind(original.eventId), bind(original.eventType),
+			bind(original.transport), bind(now_), bind(now_), bind(original.id), now;
+		Int64 seq = 0;
+		s << "SELECT last_insert_rowid()", into(seq), now;
+		s << "INSERT INTO payloads (delivery_seq, body) VALUES (?, ?)", bind(seq), bind(bodies.front()), now;
+		s << "UPDATE deliveries SET replay_count = replay_count + 1 WHERE seq = ?", bind(original.seq), now;
+		replay = selectDeliveries("WHERE account_id = ? AND id = ?", accountId, newId, -1, 0).front();
+		return ReplayResult::Replayed;
+	});
+}
+
+std::vector<std::string> SQLiteStore::failedBetween(const std::string& accountId, const std::string& endpointId,
+	Millis since, Millis until)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::vector<std::string> ids;
+	session() << "SELECT id FROM deliveries WHERE account_id = ? AND endpoint_id = ? AND created_at >= ? AND created_at < ? "
+		"AND status = 2 AND archived = 0 ORDER BY created_at, seq",
+		bind(accountId), bind(endpointId), bind(since), bind(until), into(ids), now;
+	return ids;
+}
+
+std::size_t SQLiteStore::archiveBefore(Millis cutoff, std::size_t batch)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	return inTransaction(s, [&] {
+		std::vector<Int64> seqs;
+		s << "SELECT seq FROM deliveries WHERE archived = 0 AND created_at < ? AND status <> 0 ORDER BY created_at LIMIT ?",
+			bind(cutoff), bind(static_cast<Int64>(batch)), into(seqs), now;
+		for (Int64 seq : seqs)
+		{
+			s << "DELETE FROM payloads WHERE delivery_seq = ?", bind(seq), now;
+			s << "UPDATE attempts SET response_body = NULL WHERE delivery_seq = ?", bind(seq), now;
+			s << "UPDATE deliveries SET archived = 1 WHERE seq = ?", bind(seq), now;
+		}
+		if (!seqs.empty())
+			s << "UPDATE store_counters SET n = n + ? WHERE name = 'archived'", bind(static_cast<Int64>(seqs.size())), now;
+		return seqs.size();
+	});
+}
+
+void SQLiteStore::reclaimSpace()
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	session() << "PRAGMA incremental_vacuum", now;
+}
+
+QueueSummary SQLiteStore::queueSummary()
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	auto& s = session();
+	QueueSummary q;
+	s << "SELECT IFNULL(SUM(n), 0) FROM delivery_counts WHERE status = 0", into(q.pending), now;
+	s << "SELECT IFNULL(MIN(created_at), 0) FROM deliveries WHERE status = 0", into(q.oldestPendingCreatedAt), now;
+	s << "SELECT n FROM store_counters WHERE name = 'archived'", into(q.archived), now;
+	return q;
 }
 
 } // namespace Hookgate

@@ -58,6 +58,14 @@ public:
 
 	EndpointStats stats(const std::string& endpointId, Millis since) override;
 
+	ReplayResult replay(const std::string& accountId, const std::string& deliveryId, const std::string& newId,
+		Millis now, Delivery& replay) override;
+	std::vector<std::string> failedBetween(const std::string& accountId, const std::string& endpointId,
+		Millis since, Millis until) override;
+	std::size_t archiveBefore(Millis cutoff, std::size_t batch) override;
+	void reclaimSpace() override;
+	QueueSummary queueSummary() override;
+
 	void close() override;
 
 private:

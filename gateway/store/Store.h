@@ -83,6 +83,31 @@ public:
 	/// The endpoint's statistics over deliveries created at or after `since` (0 = all).
 	virtual EndpointStats stats(const std::string& endpointId, Millis since) = 0;
 
+	// Replay and recovery
+	enum class ReplayResult
+	{
+		Replayed,
+		NotFound,
+		Archived,
+		EndpointGone
+	};
+	/// A new delivery of the same bytes to the same endpoint (replayOf = the original, which
+	/// counts it in replayCount). `newId` names the new delivery; `replay` receives it.
+	virtual ReplayResult replay(const std::string& accountId, const std::string& deliveryId, const std::string& newId,
+		Millis now, Delivery& replay) = 0;
+	/// The failed, not archived deliveries of an endpoint created in [since, until), oldest first.
+	virtual std::vector<std::string> failedBetween(const std::string& accountId, const std::string& endpointId,
+		Millis since, Millis until) = 0;
+
+	// Retention
+	/// Archives up to `batch` finished deliveries created before `cutoff`: deletes their payload
+	/// and response bodies and marks them archived. Returns how many it archived.
+	virtual std::size_t archiveBefore(Millis cutoff, std::size_t batch) = 0;
+	/// Gives freed pages back to the file system.
+	virtual void reclaimSpace() = 0;
+
+	virtual QueueSummary queueSummary() = 0;
+
 	virtual void close() = 0;
 };
 

@@ -117,6 +117,16 @@ const GatewayProcess::Properties& GatewayProcess::properties() const
 	return _properties;
 }
 
+void GatewayProcess::setEnvironment(const std::string& name, const std::string& value)
+{
+	_environment[name] = value;
+}
+
+void GatewayProcess::removeEnvironment(const std::string& name)
+{
+	_environment.erase(name);
+}
+
 void GatewayProcess::writeConfig() const
 {
 	std::ofstream file(configPath(), std::ios::trunc);
@@ -139,7 +149,7 @@ void GatewayProcess::start(const Poco::Timespan& deadline)
 	_output.reset(new ProcessOutput(path("hookgate.log")));
 	Poco::Process::Args args{"--config=" + configPath()};
 	Poco::ProcessHandle handle = Poco::Process::launch(HOOKGATE_BINARY, args, _directory,
-		nullptr, _output->stdoutPipe(), _output->stderrPipe());
+		nullptr, _output->stdoutPipe(), _output->stderrPipe(), _environment);
 	_output->startDraining();
 	_pid = handle.id();
 	_running = true;
@@ -237,7 +247,7 @@ GatewayProcess::RunResult GatewayProcess::run(const std::vector<std::string>& ar
 	ProcessOutput output;
 	Poco::Process::Args processArgs(args.begin(), args.end());
 	Poco::ProcessHandle handle = Poco::Process::launch(HOOKGATE_BINARY, processArgs, _directory,
-		nullptr, output.stdoutPipe(), output.stderrPipe());
+		nullptr, output.stdoutPipe(), output.stderrPipe(), _environment);
 	output.startDraining();
 	bool exited = false;
 	result.exitCode = waitForExit(handle.id(), deadline, exited);

@@ -54,6 +54,11 @@ public:
 	void removeProperty(const std::string& key);
 	const Properties& properties() const;
 
+	void setEnvironment(const std::string& name, const std::string& value);
+		/// An environment variable for the next start() or run(), added to
+		/// the environment the tests run in (e.g. for ${env.NAME} values).
+	void removeEnvironment(const std::string& name);
+
 	void writeConfig() const;
 		/// Writes the properties file (done by start() and run() too).
 
@@ -109,6 +114,7 @@ private:
 
 	std::string _directory;
 	Properties _properties;
+	Poco::Process::Env _environment;
 	std::unique_ptr<ProcessOutput> _output;
 	std::string _previousLog;
 	Poco::ProcessHandle::PID _pid = 0;
