@@ -244,6 +244,9 @@ SQLiteStore::SQLiteStore(const Options& options)
 	_session = std::make_unique<Poco::Data::Session>("SQLite", options.path);
 	auto& s = *_session;
 	s << "PRAGMA busy_timeout = 5000", now;
+	// Archiving frees pages; an incrementally vacuumed database gives them back. This takes
+	// effect only on a new database (before WAL mode writes its first page); elsewhere a no-op.
+	s << "PRAGMA auto_vacuum = INCREMENTAL", now;
 	s << "PRAGMA journal_mode = WAL", now;
 	const std::string sync = Poco::toUpper(options.synchronous) == "NORMAL" ? "NORMAL" : "FULL";
 	s << ("PRAGMA synchronous = " + sync), now;
@@ -273,9 +276,6 @@ void SQLiteStore::migrate()
 	auto& s = session();
 	int version = 0;
 	s << "PRAGMA user_version", into(version), now;
-	// Archiving frees pages; an incrementally vacuumed database gives them back. This can only
-	// be chosen before the first table exists.
-	if (version == 0) s << "PRAGMA auto_vacuum = INCREMENTAL", now;
 	if (version > SCHEMA_VERSION)
 		throw Poco::DataException(Poco::format("database schema version %d is newer than this hookgate understands (%d)", version, SCHEMA_VERSION));
 	for (int v = version + 1; v <= SCHEMA_VERSION; ++v)

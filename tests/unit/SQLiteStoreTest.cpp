@@ -295,3 +295,102 @@ TEST_CASE("a disabled endpoint's pending deliveries are held until it is enabled
 	REQUIRE(store.updateEndpoint(e));
 	CHECK(store.claimDue(100000, 200000, 10).size() == 1);
 }
+
+TEST_CASE("a replay is a new delivery of the same bytes and the original counts it", "[store]")
+{
+	SQLiteStore store(memory());
+	store.createAccount(makeAccount("acme"));
+	store.createEndpoint(makeEndpoint("acme", "ep_1"), 10);
+	store.insertEvent(makeEvent("acme", "msg_1"), {{"dlv_1", "ep_1", "http", "{\"same\":\"bytes\"}"}});
+	Delivery replay;
+	REQUIRE(store.replay("acme", "dlv_1", "dlv_r1", 9000, replay) == Store::ReplayResult::Replayed);
+	CHECK(replay.id == "dlv_r1");
+	CHECK(replay.replayOf == "dlv_1");
+	CHECK(replay.eventId == "msg_1");
+	CHECK(replay.status == DeliveryStatus::Pending);
+	CHECK(replay.createdAt == 9000);
+	CHECK(store.payload(replay.seq) == std::optional<std::string>("{\"same\":\"bytes\"}"));
+	REQUIRE(store.replay("acme", "dlv_1", "dlv_r2", 9001, replay) == Store::ReplayResult::Replayed);
+	CHECK(store.delivery("acme", "dlv_1", false)->replayCount == 2);
+	CHECK(store.replay("other", "dlv_1", "dlv_r3", 9002, replay) == Store::ReplayResult::NotFound);
+	CHECK(store.stats("ep_1", 0).total == 3);
+	// The idempotency answer lists the original deliveries only.
+	store.insertEvent(makeEvent("acme", "msg_2", "k"), {{"dlv_2", "ep_1", "http", "{}"}});
+	store.replay("acme", "dlv_2", "dlv_r4", 9003, replay);
+	CHECK(store.eventByKey("acme", "k")->deliveries.size() == 1);
+
+	store.deleteEndpoint("acme", "ep_1", 9500);
+	CHECK(store.replay("acme", "dlv_1", "dlv_r5", 9600, replay) == Store::ReplayResult::EndpointGone);
+}
+
+TEST_CASE("archiving deletes payloads and response bodies of finished deliveries and keeps the statistics", "[store]")
+{
+	SQLiteStore store(memory());
+	store.createAccount(makeAccount("acme"));
+	store.createEndpoint(makeEndpoint("acme", "ep_1"), 10);
+	store.insertEvent(makeEvent("acme", "msg_1"), {{"dlv_1", "ep_1", "http", "{}"}});
+	store.insertEvent(makeEvent("acme", "msg_2"), {{"dlv_2", "ep_1", "http", "{}"}});
+	auto claimed = store.claimDue(5000, 6000, 1);
+	REQUIRE(claimed.size() == 1);
+	Attempt ok;
+	ok.at = 5001;
+	ok.responseCode = 200;
+	ok.responseBody = "thanks";
+	store.recordAttempt(claimed[0].seq, ok, DeliveryStatus::Succeeded, 0);
+	const auto before = store.stats("ep_1", 0);
+
+	CHECK(store.archiveBefore(5000, 100) == 0);  // created at 5000: not before the cutoff
+	CHECK(store.archiveBefore(5001, 100) == 1);  // only the finished one; the pending one keeps its payload
+	CHECK(store.archiveBefore(5001, 100) == 0);
+	auto archived = store.delivery("acme", claimed[0].id, true);
+	CHECK(archived->archived);
+	CHECK_FALSE(store.payload(archived->seq));
+	REQUIRE(archived->attempts.size() == 1);
+	CHECK_FALSE(archived->attempts[0].responseBody);
+	Delivery replay;
+	CHECK(store.replay("acme", claimed[0].id, "dlv_r", 7000, replay) == Store::ReplayResult::Archived);
+	const auto after = store.stats("ep_1", 0);
+	CHECK(after.total == before.total);
+	CHECK(after.succeeded == before.succeeded);
+	CHECK(after.pending == before.pending);
+	CHECK(store.queueSummary().archived == 1);
+	CHECK(store.queueSummary().pending == 1);
+	CHECK(store.queueSummary().oldestPendingCreatedAt == 5000);
+	store.reclaimSpace();
+}
+
+TEST_CASE("statistics since a time count only deliveries created from then on, also inside an hour", "[store]")
+{
+	SQLiteStore store(memory());
+	store.createAccount(makeAccount("acme"));
+	const Millis hour = 3600000;
+	const Millis base = 1000 * hour;
+	for (int i = 0; i < 6; ++i)
+	{
+		Event ev = makeEvent("acme", "msg_" + std::to_string(i));
+		ev.createdAt = base + i * (hour / 2);  // two per hour
+		store.insertEvent(ev, {{"dlv_" + std::to_string(i), "ep_1", "http", "{}"}});
+	}
+	CHECK(store.stats("ep_1", 0).total == 6);
+	CHECK(store.stats("ep_1", base).total == 6);
+	CHECK(store.stats("ep_1", base + 1).total == 5);
+	CHECK(store.stats("ep_1", base + hour / 2).total == 5);
+	CHECK(store.stats("ep_1", base + hour / 2 + 1).total == 4);
+	CHECK(store.stats("ep_1", base + hour).total == 4);
+	CHECK(store.stats("ep_1", base + 10 * hour).total == 0);
+	CHECK(store.stats("ep_1", 0).pending == 6);
+}
+
+TEST_CASE("a new database is incrementally vacuumed", "[store]")
+{
+	Poco::TemporaryFile dir;
+	dir.createDirectories();
+	SQLiteStore::Options options;
+	options.path = Poco::Path(dir.path(), "v.db").toString();
+	SQLiteStore store(options);
+	store.close();
+	Poco::Data::Session session("SQLite", options.path);
+	int mode = -1;
+	session << "PRAGMA auto_vacuum", Poco::Data::Keywords::into(mode), Poco::Data::Keywords::now;
+	CHECK(mode == 2);
+}

@@ -92,6 +92,7 @@ def main():
     args = parser.parse_args()
 
     directory = args.directory
+    sys.stderr = open(os.path.join(directory, "server.log"), "a", buffering=1)
     os.makedirs(os.path.join(directory, "messages"), exist_ok=True)
     os.makedirs(os.path.join(directory, "control"), exist_ok=True)
 
