@@ -32,6 +32,15 @@ ApiExchange::ApiExchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPS
 	}
 }
 
+std::string ApiExchange::path() const
+{
+	std::string uri = _request.getURI();
+	const std::size_t q = uri.find('?');
+	if (q != std::string::npos) uri.resize(q);
+	if (uri.size() > 200) uri = uri.substr(0, 200) + "...";
+	return uri;
+}
+
 std::string ApiExchange::query(const std::string& name, const std::string& def) const
 {
 	const auto it = _query.find(name);

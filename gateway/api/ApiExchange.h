@@ -20,6 +20,8 @@ public:
 
 	const std::string& method() const { return _request.getMethod(); }
 	const std::vector<std::string>& segments() const { return _segments; }
+	/// The request path, without the query (at most 200 characters, for messages).
+	std::string path() const;
 	const std::string& segment(std::size_t i) const { return _segments.at(i); }
 	bool hasQuery(const std::string& name) const { return _query.count(name) > 0; }
 	std::string query(const std::string& name, const std::string& def = "") const;

@@ -148,7 +148,7 @@ void ApiRequestHandler::route(ApiExchange& exchange)
 		}}});
 
 	if (n < 3 || s[0] != "api" || s[1] != "v1" || s[2] != "accounts")
-		throw ApiError::notFound("no such path: " + exchange.method() + " /" + (n ? s[0] : std::string()) + (n > 1 ? "/..." : ""));
+		throw ApiError::notFound("no such path: " + exchange.method() + " " + exchange.path());
 
 	// Known shapes only; everything else is 404 before authentication says anything.
 	std::map<std::string, Handler> handlers;
@@ -205,7 +205,7 @@ void ApiRequestHandler::route(ApiExchange& exchange)
 	else if (n == 7 && r == "deliveries" && (y == "raw" || y == "download"))
 		handlers = {{"GET", [&] { deliveries.raw(exchange, a, x, y == "download"); }}};
 	else
-		throw ApiError::notFound("no such path: " + exchange.method() + " " + "/api/v1/accounts/" + a + (n > 4 ? "/" + r + "/..." : ""));
+		throw ApiError::notFound("no such path: " + exchange.method() + " " + exchange.path());
 
 	caller = authenticate(exchange);
 	authorize(caller, a, std::find(adminOnly.begin(), adminOnly.end(), exchange.method()) != adminOnly.end());
