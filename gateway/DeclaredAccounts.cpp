@@ -75,11 +75,11 @@ void checkName(const std::string& key, const std::string& name)
 } // namespace
 
 int DeclaredAccounts::apply(const Poco::Util::AbstractConfiguration& config, Store& store, const Settings& settings,
-	const EventCatalog& catalog, const Clock& clock, Poco::Logger& logger)
+	const EventCatalog& catalog, const PayloadBuilder& payloads, const Clock& clock, Poco::Logger& logger)
 {
 	const Declarations d(config);
 	int endpointCount = 0;
-	const EndpointRules rules(catalog, settings.allowPrivateDestinations);
+	const EndpointRules rules(catalog, payloads, settings.allowPrivateDestinations);
 	for (const auto& accountId : d.keys(ROOT))
 	{
 		const std::string prefix = ROOT + "." + accountId;

@@ -2,6 +2,7 @@
 
 #include "gateway/Clock.h"
 #include "gateway/EventCatalog.h"
+#include "gateway/PayloadBuilder.h"
 #include "gateway/Settings.h"
 #include "gateway/store/Store.h"
 
@@ -21,9 +22,10 @@ class DeclaredAccounts
 {
 public:
 	/// Applies every declaration; throws ConfigException naming the key at fault.
+	/// payloads checks `hierarchy` (templates included), as for the API.
 	/// Returns the number of endpoints declared.
 	static int apply(const Poco::Util::AbstractConfiguration& config, Store& store, const Settings& settings,
-		const EventCatalog& catalog, const Clock& clock, Poco::Logger& logger);
+		const EventCatalog& catalog, const PayloadBuilder& payloads, const Clock& clock, Poco::Logger& logger);
 };
 
 } // namespace Hookgate

@@ -10,6 +10,8 @@
 #include "gateway/api/ApiRequestHandler.h"
 #include "gateway/store/SQLiteStore.h"
 #include "transports/HTTPTransport.h"
+#include "transports/PickupTransport.h"
+#include "transports/SMTPTransport.h"
 
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
@@ -28,6 +30,7 @@
 #include <Poco/Util/PropertyFileConfiguration.h>
 
 #include <iostream>
+#include <memory>
 
 namespace Hookgate {
 
@@ -152,7 +155,18 @@ int HookgateServer::main(const std::vector<std::string>&)
 
 	SystemClock clock;
 	EventCatalog catalog(_settings.extraEventTypes);
-	PayloadBuilder payloadBuilder;
+	std::unique_ptr<PayloadBuilder> payloadBuilderPtr;
+	try
+	{
+		payloadBuilderPtr = std::make_unique<PayloadBuilder>(_settings.templatesDir);
+	}
+	catch (const Poco::Exception& e)
+	{
+		std::cerr << "hookgate: configuration error: payload template (hookgate.templates.dir = " << _settings.templatesDir
+			<< "): " << (e.message().empty() ? e.displayText() : e.message()) << std::endl;
+		return EXIT_CONFIG_ERROR;
+	}
+	const PayloadBuilder& payloadBuilder = *payloadBuilderPtr;
 	EmailTemplates emailTemplates;
 	try
 	{
@@ -168,12 +182,25 @@ int HookgateServer::main(const std::vector<std::string>&)
 
 	try
 	{
-		DeclaredAccounts::apply(config(), *store, _settings, catalog, clock, log);
+		DeclaredAccounts::apply(config(), *store, _settings, catalog, payloadBuilder, clock, log);
 	}
 	catch (const ConfigException& e)
 	{
 		std::cerr << "hookgate: configuration error: " << e.message() << std::endl;
 		return EXIT_CONFIG_ERROR;
+	}
+	// Endpoints stored earlier may name a template that is no longer there: say so now,
+	// not with every event.
+	for (const auto& account : store->accounts())
+	{
+		for (const auto& endpoint : store->endpoints(account.id))
+		{
+			if (payloadBuilder.hasHierarchy(endpoint.hierarchy)) continue;
+			std::cerr << "hookgate: configuration error: endpoint " << endpoint.id << " of account '" << account.id
+				<< "' uses the hierarchy '" << endpoint.hierarchy << "', which is not in " << _settings.templatesDir
+				<< "/hierarchy/ (hookgate.templates.dir); restore the template file (the endpoint can then be changed through the API)" << std::endl;
+			return EXIT_CONFIG_ERROR;
+		}
 	}
 
 	HTTPTransport::Options httpOptions;
@@ -181,13 +208,43 @@ int HookgateServer::main(const std::vector<std::string>&)
 	httpOptions.allowPrivateDestinations = _settings.allowPrivateDestinations;
 	HTTPTransport http(httpOptions);
 
+	// Email: a mail server (smtp) or .eml files in a folder (pickup).
+	std::unique_ptr<Transport> email;
+	try
+	{
+		if (_settings.smtpMode == "smtp")
+		{
+			SMTPTransport::Options o;
+			o.host = _settings.smtpHost;
+			o.port = static_cast<Poco::UInt16>(_settings.smtpPort);
+			o.tls = _settings.smtpTls;
+			o.username = _settings.smtpUsername;
+			o.password = _settings.smtpPassword;
+			o.from = _settings.smtpFrom;
+			o.caFile = _settings.smtpCaFile;
+			email = std::make_unique<SMTPTransport>(o);
+		}
+		else
+		{
+			PickupTransport::Options o;
+			o.directory = _settings.smtpPickupDir;
+			o.from = _settings.smtpFrom;
+			email = std::make_unique<PickupTransport>(o);
+		}
+	}
+	catch (const Poco::Exception& e)
+	{
+		std::cerr << "hookgate: configuration error: hookgate.smtp.* (mode " << _settings.smtpMode << "): " << e.message() << std::endl;
+		return EXIT_CONFIG_ERROR;
+	}
+
 	Dispatcher::Options dispatcherOptions;
 	dispatcherOptions.workers = _settings.workers;
 	dispatcherOptions.timeout = _settings.timeout;
 	dispatcherOptions.pollInterval = _settings.pollInterval;
 	dispatcherOptions.leaseTime = _settings.leaseTime;
 	Metrics metrics;
-	Dispatcher dispatcher(*store, {{"http", &http}}, clock, retryPolicy, emailTemplates, dispatcherOptions,
+	Dispatcher dispatcher(*store, {{"http", &http}, {"email", email.get()}}, clock, retryPolicy, emailTemplates, dispatcherOptions,
 		Poco::Logger::get("hookgate.dispatcher"), &metrics);
 
 	ApiContext context{*store, _settings, catalog, payloadBuilder, clock, Poco::Logger::get("hookgate.api"), metrics,

@@ -290,6 +290,15 @@ bool scanLiteral(const char* d, std::size_t n, std::size_t& pos, const char* wor
 	return true;
 }
 
+/// Completes the token of the container that just closed (its closing bracket ends at end).
+inline void closeToken(std::vector<JsonToken>& tokens, std::vector<std::size_t>& open, std::size_t end)
+{
+	JsonToken& t = tokens[open.back()];
+	open.pop_back();
+	t.length = end - t.offset;
+	t.next = tokens.size();
+}
+
 void lineAndColumn(const std::string& text, std::size_t offset, std::size_t& line, std::size_t& column)
 {
 	line = 1;
@@ -321,14 +330,21 @@ JsonScanner::JsonScanner(std::size_t maxDepth):
 
 bool JsonScanner::scan(const std::string& text, std::vector<JsonMember>& members, char& topKind)
 {
-	return run(text, &members, topKind);
+	return run(text, &members, nullptr, topKind);
 }
 
 
 bool JsonScanner::validate(const std::string& text)
 {
 	char topKind = 0;
-	return run(text, nullptr, topKind);
+	return run(text, nullptr, nullptr, topKind);
+}
+
+
+bool JsonScanner::tokenize(const std::string& text, std::vector<JsonToken>& tokens)
+{
+	char topKind = 0;
+	return run(text, nullptr, &tokens, topKind);
 }
 
 
@@ -341,6 +357,12 @@ const std::string& JsonScanner::error() const
 std::size_t JsonScanner::errorOffset() const
 {
 	return _errorOffset;
+}
+
+
+bool JsonScanner::depthExceeded() const
+{
+	return _depthExceeded;
 }
 
 
@@ -365,18 +387,22 @@ bool JsonScanner::failDepth(const std::string& text, std::size_t offset)
 	std::size_t line, column;
 	lineAndColumn(text, offset, line, column);
 	_errorOffset = offset;
+	_depthExceeded = true;
 	_error = "JSON nested deeper than " + std::to_string(_maxDepth) + " levels at line " + std::to_string(line) + ", column " + std::to_string(column);
 	return false;
 }
 
 
-bool JsonScanner::run(const std::string& text, std::vector<JsonMember>* members, char& topKind)
+bool JsonScanner::run(const std::string& text, std::vector<JsonMember>* members, std::vector<JsonToken>* tokens, char& topKind)
 {
 	_stack.clear();
+	_tokenStack.clear();
 	_error.clear();
 	_errorOffset = 0;
+	_depthExceeded = false;
 	topKind = 0;
 	if (members) members->clear();
+	if (tokens) tokens->clear();
 
 	const char* d = text.data();
 	const std::size_t n = text.size();
@@ -392,6 +418,7 @@ bool JsonScanner::run(const std::string& text, std::vector<JsonMember>* members,
 		if (d[pos] != '"') return fail(text, pos, expected);
 		const std::size_t start = pos;
 		if (!scanString<false>(d, n, pos, nullptr, hasEscapes, err)) return fail(text, err.offset, err.reason);
+		if (tokens) tokens->push_back(JsonToken{'k', start, pos - start, tokens->size() + 1});
 		if (collect && _stack.size() == 1)
 		{
 			members->emplace_back();
@@ -448,6 +475,7 @@ bool JsonScanner::run(const std::string& text, std::vector<JsonMember>* members,
 			members->back().offset = pos;
 			members->back().kind = kind;
 		}
+		if (tokens) tokens->push_back(JsonToken{kind, pos, 0, 0});
 
 		switch (kind)
 		{
@@ -455,6 +483,7 @@ bool JsonScanner::run(const std::string& text, std::vector<JsonMember>* members,
 		case 'a':
 			if (_stack.size() >= _maxDepth) return failDepth(text, pos);
 			_stack.push_back(kind);
+			if (tokens) _tokenStack.push_back(tokens->size() - 1);
 			++pos;
 			skipWhitespace(d, n, pos);
 			if (kind == 'o')
@@ -462,6 +491,7 @@ bool JsonScanner::run(const std::string& text, std::vector<JsonMember>* members,
 				if (pos < n && d[pos] == '}')
 				{
 					_stack.pop_back();
+					if (tokens) _tokenStack.pop_back();
 					++pos;
 					break; // an empty object is a complete value
 				}
@@ -471,6 +501,7 @@ bool JsonScanner::run(const std::string& text, std::vector<JsonMember>* members,
 			if (pos < n && d[pos] == ']')
 			{
 				_stack.pop_back();
+				if (tokens) _tokenStack.pop_back();
 				++pos;
 				break; // an empty array is a complete value
 			}
@@ -493,6 +524,13 @@ bool JsonScanner::run(const std::string& text, std::vector<JsonMember>* members,
 		}
 
 		// A value ended at pos: close containers until one expects another element.
+		if (tokens)
+		{
+			// A scalar or an empty container: its token is the last one pushed.
+			JsonToken& t = tokens->back();
+			t.length = pos - t.offset;
+			t.next = tokens->size();
+		}
 		for (;;)
 		{
 			if (collect && _stack.size() == 1)
@@ -520,6 +558,7 @@ bool JsonScanner::run(const std::string& text, std::vector<JsonMember>* members,
 				{
 					_stack.pop_back();
 					++pos;
+					if (tokens) closeToken(*tokens, _tokenStack, pos);
 					continue;
 				}
 				return fail(text, pos, "expected ',' or '}'");
@@ -535,6 +574,7 @@ bool JsonScanner::run(const std::string& text, std::vector<JsonMember>* members,
 			{
 				_stack.pop_back();
 				++pos;
+				if (tokens) closeToken(*tokens, _tokenStack, pos);
 				continue;
 			}
 			return fail(text, pos, "expected ',' or ']'");

@@ -15,6 +15,22 @@ struct JsonMember
 	char kind = 0;            ///< 'o' object, 'a' array, 's' string, 'n' number, 't' true, 'f' false, 'z' null
 };
 
+/// One token of a document scanned by JsonScanner::tokenize(), in document order.
+///
+/// A value is one token: kind as JsonMember::kind, offset/length its raw text (for an
+/// object or array the whole container, brackets included). Inside an object every value
+/// is preceded by a member-name token: kind 'k', offset/length the raw string literal of
+/// the name, quotes included. `next` is the index of the token after this one and all
+/// of its descendants, so a container's children are the tokens [index + 1, next) and a
+/// reader skips a whole subtree by jumping to `next` (no recursion needed).
+struct JsonToken
+{
+	char kind = 0;
+	std::size_t offset = 0;
+	std::size_t length = 0;
+	std::size_t next = 0;
+};
+
 /// A strict RFC 8259 validator that also reports the top-level members of an object.
 ///
 /// It builds no DOM and does not recurse: containers are tracked on an explicit stack,
@@ -59,11 +75,20 @@ public:
 	/// Validates `text` as one JSON value without collecting members.
 	bool validate(const std::string& text);
 
+	/// Validates `text` like validate() and fills `tokens` (cleared first) with every
+	/// value and member name of it, in document order (see JsonToken). One pass, no
+	/// recursion. Returns false and sets error() as scan() does.
+	bool tokenize(const std::string& text, std::vector<JsonToken>& tokens);
+
 	/// The reason of the last failed scan(), for people; empty after a successful one.
 	const std::string& error() const;
 
 	/// Byte offset of the last error in the scanned text.
 	std::size_t errorOffset() const;
+
+	/// True when the last scan failed only because the document is nested deeper than
+	/// maxDepth() (the text may be otherwise valid); false after a success or another error.
+	bool depthExceeded() const;
 
 	std::size_t maxDepth() const;
 
@@ -86,14 +111,16 @@ public:
 	static bool isValidUTF8(const std::string& text);
 
 private:
-	bool run(const std::string& text, std::vector<JsonMember>* members, char& topKind);
+	bool run(const std::string& text, std::vector<JsonMember>* members, std::vector<JsonToken>* tokens, char& topKind);
 	bool fail(const std::string& text, std::size_t offset, const char* reason);
 	bool failDepth(const std::string& text, std::size_t offset);
 
 	std::size_t _maxDepth;
 	std::vector<char> _stack;
+	std::vector<std::size_t> _tokenStack;  ///< with tokenize(): the token index of each open container
 	std::string _error;
 	std::size_t _errorOffset = 0;
+	bool _depthExceeded = false;
 };
 
 } // namespace Hookgate

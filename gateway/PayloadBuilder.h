@@ -1,35 +1,44 @@
 #pragma once
 
+#include "gateway/EventEnvelope.h"
+#include "gateway/PayloadTemplate.h"
+
+#include <map>
 #include <string>
+#include <vector>
 
 namespace Hookgate {
-
-/// What the payload of one event is built from.
-struct EventEnvelope
-{
-	std::string id;       ///< "msg_..."
-	std::string type;     ///< catalog type, e.g. "appointment.booking.created"
-	std::string created;  ///< ISO 8601 UTC with Z, e.g. "2026-11-27T16:05:09Z"
-	std::string source;   ///< hookgate.payload.source
-	std::string dataRaw;  ///< the raw JSON text of the client's "data" object exactly as sent (already validated)
-};
 
 /// Builds the payload bytes of an event for an endpoint's JSON hierarchy.
 ///
 /// The bytes are built once, at ingest, stored with the delivery and reused for every
 /// attempt, replay, raw view, download and email attachment.
 ///
-/// Hierarchies known today: "nested". "flat" and "template:<name>" will be added here
-/// (build() dispatches on the hierarchy name; templates will be loaded by the constructor).
+/// Hierarchies: "nested" (buildNested()), "flat" (FlatPayload) and "template:<name>"
+/// (PayloadTemplate, from `<templatesDir>/hierarchy/<name>.json`). No knowledge of
+/// transports or stores.
+///
+/// Depth: the builder never recurses on the C stack (JsonScanner keeps an explicit stack,
+/// flat and template walk its tokens in loops), so any `data` object is handled, whatever
+/// its size or depth; the ingest path refuses documents nested deeper than 512 levels
+/// (422) before anything is built.
 ///
 /// A PayloadBuilder is immutable once constructed; build() may be called from several
 /// threads at once.
 class PayloadBuilder
 {
 public:
-	static const std::string NESTED;  ///< "nested"
+	static const std::string NESTED;           ///< "nested"
+	static const std::string FLAT;             ///< "flat"
+	static const std::string TEMPLATE_PREFIX;  ///< "template:"
 
-	PayloadBuilder();
+	/// Loads and checks every `<templatesDir>/hierarchy/*.json` (file names starting with
+	/// '.' are ignored). An empty templatesDir, or one without a hierarchy/ folder, gives
+	/// no templates. Throws Poco::DataFormatException "<file>:<line>:<column>: <reason>"
+	/// for a malformed template or a bad placeholder, or for a file name that is not a
+	/// valid template name (letters, digits, '_', '-', '.'; at most 64 characters), and
+	/// Poco::FileException when a file cannot be read. The server stops on either.
+	explicit PayloadBuilder(const std::string& templatesDir = "");
 
 	/// Returns the payload of `event` in `hierarchy`.
 	///
@@ -39,6 +48,7 @@ public:
 	/// copied byte for byte (key order, number spelling, escapes and unicode as sent).
 	/// dataRaw is not validated again (the ingest path scanned it); it must be the span
 	/// of an object, i.e. start with '{' and end with '}'.
+	/// "flat" and "template:<name>": see FlatPayload and PayloadTemplate.
 	///
 	/// Throws Poco::InvalidArgumentException for an unknown hierarchy or a dataRaw that is
 	/// not an object span, and Poco::DataFormatException when an envelope field is not
@@ -48,8 +58,22 @@ public:
 	/// The "nested" payload of `event` (see build()).
 	static std::string buildNested(const EventEnvelope& event);
 
-	/// True for the hierarchy names build() accepts: "nested" today.
+	/// The "flat" payload of `event` (see FlatPayload).
+	static std::string buildFlat(const EventEnvelope& event);
+
+	/// True for the hierarchies build() accepts: nested, flat and template:<name> for
+	/// every template loaded by the constructor. Endpoints are checked with this.
+	bool hasHierarchy(const std::string& hierarchy) const;
+
+	/// The names of the loaded templates, sorted.
+	std::vector<std::string> templateNames() const;
+
+	/// True for the built-in hierarchies, "nested" and "flat" (templates need an instance:
+	/// hasHierarchy()).
 	static bool isKnownHierarchy(const std::string& hierarchy);
+
+private:
+	std::map<std::string, PayloadTemplate> _templates;
 };
 
 } // namespace Hookgate

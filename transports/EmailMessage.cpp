@@ -467,7 +467,7 @@ EmailMessage::EmailMessage(const std::string& from, const std::string& to, const
 	{
 		const std::string type = Poco::trim(contentType.substr(0, contentType.find(';')));
 		const std::size_t slash = type.find('/');
-		if (hasLineBreakOrNul(contentType) || slash == std::string::npos || !isToken(type.substr(0, slash)) || !isToken(type.substr(slash + 1))
+		if (contentType.size() > 200 || hasLineBreakOrNul(contentType) || slash == std::string::npos || !isToken(type.substr(0, slash)) || !isToken(type.substr(slash + 1))
 			|| !std::all_of(contentType.begin(), contentType.end(), [](char c) { return c >= 0x20 && c <= 0x7e; }))
 			throw Poco::InvalidArgumentException("invalid content type \"" + request.contentType + "\"");
 	}

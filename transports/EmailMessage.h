@@ -44,7 +44,7 @@ public:
 		///   invalid header name "<name>"
 		///   invalid value for header <name>: contains CR, LF or NUL
 		///   header <name> is set by the transport and cannot be overridden
-		///   invalid content type "<type>"
+		///   invalid content type "<type>"         (not type/subtype[; parameters], or over 200 characters)
 		/// Invalid UTF-8 in the subject or text is replaced by U+FFFD.
 
 	const std::string& bytes() const;

@@ -141,7 +141,13 @@ void PickupTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcom
 	const std::string directory = Poco::Path(_options.directory).makeDirectory().toString();
 	try
 	{
-		Poco::File(directory).createDirectories();
+		Poco::File file(directory);
+		file.createDirectories();
+		if (!file.isDirectory())
+		{
+			outcome.error = "cannot create pickup directory " + _options.directory + ": a file of that name exists";
+			return;
+		}
 	}
 	catch (Poco::Exception& exc)
 	{

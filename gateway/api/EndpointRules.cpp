@@ -140,8 +140,14 @@ void EndpointRules::apply(const Poco::JSON::Object& body, Endpoint& endpoint, co
 	if (body.has("hierarchy"))
 	{
 		endpoint.hierarchy = ApiResources::stringField(body, "hierarchy");
-		if (!PayloadBuilder::isKnownHierarchy(endpoint.hierarchy))
-			throw ApiError::validation("hierarchy: '" + endpoint.hierarchy + "' is not available; expected nested");
+		if (!_payloads.hasHierarchy(endpoint.hierarchy))
+		{
+			std::string known = "nested, flat";
+			for (const auto& name : _payloads.templateNames()) known += ", " + PayloadBuilder::TEMPLATE_PREFIX + name;
+			const bool isTemplate = endpoint.hierarchy.compare(0, PayloadBuilder::TEMPLATE_PREFIX.size(), PayloadBuilder::TEMPLATE_PREFIX) == 0;
+			throw ApiError::validation("hierarchy: '" + endpoint.hierarchy + "' is not available"
+				+ (isTemplate ? std::string(" (no such file in templates/hierarchy/)") : std::string()) + "; expected one of " + known);
+		}
 	}
 	if (body.has("description"))
 	{

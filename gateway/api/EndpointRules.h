@@ -2,6 +2,7 @@
 
 #include "gateway/EventCatalog.h"
 #include "gateway/Model.h"
+#include "gateway/PayloadBuilder.h"
 
 #include <Poco/JSON/Object.h>
 
@@ -13,8 +14,10 @@ namespace Hookgate {
 class EndpointRules
 {
 public:
-	EndpointRules(const EventCatalog& catalog, bool allowPrivateDestinations):
+	/// payloads: the server's builder; `hierarchy` must be one it has (templates included).
+	EndpointRules(const EventCatalog& catalog, const PayloadBuilder& payloads, bool allowPrivateDestinations):
 		_catalog(catalog),
+		_payloads(payloads),
 		_allowPrivateDestinations(allowPrivateDestinations)
 	{
 	}
@@ -29,6 +32,7 @@ private:
 	static void checkAuthHeader(const Poco::Dynamic::Var& value, Endpoint& endpoint);
 
 	const EventCatalog& _catalog;
+	const PayloadBuilder& _payloads;
 	bool _allowPrivateDestinations;
 };
 

@@ -29,7 +29,7 @@ void EndpointsResource::create(ApiExchange& exchange, const std::string& account
 	auto body = exchange.jsonObject();
 	Endpoint endpoint;
 	endpoint.accountId = accountId;
-	EndpointRules(_context.catalog, _context.settings.allowPrivateDestinations).apply(*body, endpoint, account);
+	EndpointRules(_context.catalog, _context.payloadBuilder, _context.settings.allowPrivateDestinations).apply(*body, endpoint, account);
 	endpoint.id = Ids::make("ep_");
 	endpoint.secret = WebhookSignature::generateSecret();
 	endpoint.createdAt = _context.clock.now();
@@ -62,7 +62,7 @@ void EndpointsResource::patch(ApiExchange& exchange, const std::string& accountI
 	const Account account = ApiResources::requireAccount(_context, accountId);
 	Endpoint endpoint = ApiResources::requireEndpoint(_context, accountId, id);
 	auto body = exchange.jsonObject();
-	EndpointRules(_context.catalog, _context.settings.allowPrivateDestinations).apply(*body, endpoint, account);
+	EndpointRules(_context.catalog, _context.payloadBuilder, _context.settings.allowPrivateDestinations).apply(*body, endpoint, account);
 	if (!_context.store.updateEndpoint(endpoint)) throw ApiError::notFound("endpoint '" + id + "' not found in account '" + accountId + "'");
 	_context.wakeDispatcher();
 	exchange.sendJson(200, *ApiViews::endpoint(endpoint, _context.store.stats(endpoint.id, 0), false));

@@ -29,7 +29,14 @@ void EventsResource::ingest(ApiExchange& exchange, const std::string& accountId)
 	JsonScanner scanner;
 	std::vector<JsonMember> members;
 	char kind = 0;
-	if (!scanner.scan(text, members, kind)) throw ApiError(400, "invalid_json", scanner.error());
+	if (!scanner.scan(text, members, kind))
+	{
+		// Well-formed so far but too deep: the JSON is not broken, our limit is reached.
+		if (scanner.depthExceeded())
+			throw ApiError::validation(scanner.error() + "; events may be nested at most "
+				+ std::to_string(scanner.maxDepth()) + " levels deep, the outer object included");
+		throw ApiError(400, "invalid_json", scanner.error());
+	}
 	if (kind != 'o') throw ApiError(400, "invalid_json", "expected a JSON object");
 
 	const JsonMember* type = nullptr;

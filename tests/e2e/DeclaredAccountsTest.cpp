@@ -182,3 +182,26 @@ TEST_CASE("A declaration broken by an edit stops the restart and the stored endp
 	CHECK(ApiClient::canonical(AccountSteps::getEndpoint(api, "acme", "ep_acme_erp")) == before);
 	checkDelivered(api, receiver, "appointment.booking.created", secret);
 }
+
+TEST_CASE("The admin token can be taken from an environment variable", "[e2e]")
+{
+	const std::string adminFromEnv = "admin-token-from-the-environment";
+	GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.api.adminToken", "${env.HOOKGATE_E2E_ADMIN_TOKEN}"}});
+	gateway.setEnvironment("HOOKGATE_E2E_ADMIN_TOKEN", adminFromEnv);
+	gateway.start();
+	ApiClient api(gateway.port(), adminFromEnv);
+	Steps::createAccount(api, "acme");
+	CHECK(api.get("/api/v1/accounts").status == 200);
+	CHECK(api.get("/api/v1/accounts", std::string("${env.HOOKGATE_E2E_ADMIN_TOKEN}")).status == 401);
+	CHECK(api.get("/api/v1/accounts", GatewayProcess::ADMIN_TOKEN).status == 401);
+	REQUIRE(gateway.terminate() == 0);
+
+	// Without the variable the gateway does not start, naming the key and the variable.
+	gateway.removeEnvironment("HOOKGATE_E2E_ADMIN_TOKEN");
+	const GatewayProcess::RunResult result = gateway.run({"--config=" + gateway.configPath()});
+	INFO("exit " << result.exitCode << "\nstderr: " << result.stderrText);
+	CHECK_FALSE(result.timedOut);
+	CHECK(result.exitCode != 0);
+	CHECK(result.stderrText.find("hookgate.api.adminToken") != std::string::npos);
+	CHECK(result.stderrText.find("HOOKGATE_E2E_ADMIN_TOKEN") != std::string::npos);
+}

@@ -163,20 +163,34 @@ TEST_CASE("An empty data object gives an empty data member", "[payload]")
 }
 
 
-TEST_CASE("Only the nested hierarchy is known today and others are refused by name", "[payload]")
+TEST_CASE("Nested and flat are built in, templates need a loaded file, and others are refused by name", "[payload]")
 {
 	CHECK(PayloadBuilder::isKnownHierarchy("nested"));
-	CHECK_FALSE(PayloadBuilder::isKnownHierarchy("flat"));
+	CHECK(PayloadBuilder::isKnownHierarchy("flat"));
 	CHECK_FALSE(PayloadBuilder::isKnownHierarchy("template:erp"));
 	CHECK_FALSE(PayloadBuilder::isKnownHierarchy("Nested"));
 	CHECK_FALSE(PayloadBuilder::isKnownHierarchy(""));
 
 	const PayloadBuilder builder;
+	CHECK(builder.hasHierarchy("nested"));
+	CHECK(builder.hasHierarchy("flat"));
+	CHECK_FALSE(builder.hasHierarchy("template:erp-import"));
+	CHECK_FALSE(builder.hasHierarchy("template:"));
+	CHECK(builder.templateNames().empty());
+
 	const EventEnvelope event = makeEvent("{\"a\":1}");
-	CHECK(invalidArgumentMessage([&] { builder.build(event, "flat"); }) == "unknown payload hierarchy 'flat' (known: nested)");
-	CHECK(invalidArgumentMessage([&] { builder.build(event, "template:erp"); }) == "unknown payload hierarchy 'template:erp' (known: nested)");
-	CHECK(invalidArgumentMessage([&] { builder.build(event, ""); }) == "unknown payload hierarchy '' (known: nested)");
+	CHECK(invalidArgumentMessage([&] { builder.build(event, "Flat"); }) == "unknown payload hierarchy 'Flat' (known: nested, flat)");
+	CHECK(invalidArgumentMessage([&] { builder.build(event, "template:erp"); }) == "unknown payload hierarchy 'template:erp' (known: nested, flat)");
+	CHECK(invalidArgumentMessage([&] { builder.build(event, ""); }) == "unknown payload hierarchy '' (known: nested, flat)");
 	CHECK_THROWS_AS(builder.build(event, " nested"), Poco::InvalidArgumentException);
+
+	const PayloadBuilder shipped(std::string(HOOKGATE_SOURCE_DIR) + "/templates");
+	CHECK(shipped.hasHierarchy("template:erp-import"));
+	CHECK(shipped.hasHierarchy("template:booking-summary"));
+	CHECK_FALSE(shipped.hasHierarchy("template:erp"));
+	CHECK_FALSE(shipped.hasHierarchy("erp-import"));
+	CHECK(invalidArgumentMessage([&] { shipped.build(event, "template:erp"); })
+		== "unknown payload hierarchy 'template:erp' (known: nested, flat, template:booking-summary, template:erp-import)");
 }
 
 
@@ -188,6 +202,7 @@ TEST_CASE("Data that is not the span of an object is refused", "[payload]")
 	{
 		INFO(data);
 		CHECK(invalidArgumentMessage([&] { builder.build(makeEvent(data), "nested"); }) == message);
+		CHECK(invalidArgumentMessage([&] { builder.build(makeEvent(data), "flat"); }) == message);
 	}
 }
 

@@ -112,7 +112,9 @@ def main():
         ok = (isinstance(auth_data, LoginPassword)
               and auth_data.login.decode() == args.auth[0]
               and auth_data.password.decode() == args.auth[1])
-        return AuthResult(success=ok, auth_data=mechanism if ok else None)
+        if ok:
+            return AuthResult(success=True, auth_data=mechanism)
+        return AuthResult(success=False, handled=False)  # handled=False: aiosmtpd answers 535
 
     class CountingSMTP(SMTP):
         def connection_made(self, transport):
