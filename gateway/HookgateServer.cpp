@@ -72,7 +72,21 @@ void HookgateServer::initialize(Poco::Util::Application& self)
 	if (_helpRequested) return;
 	try
 	{
-		if (_configFile.empty()) throw ConfigException("no configuration: start with --config=FILE (see --help)");
+		if (_configFile.empty())
+		{
+			// A Windows service gets no command line when the system starts it: look beside the executable.
+			const std::string dir = config().getString("application.dir", "");
+			for (const std::string candidate : {"hookgate.properties", "../etc/hookgate.properties"})
+			{
+				if (!dir.empty() && Poco::File(Poco::Path(dir).makeDirectory().resolve(candidate)).exists())
+				{
+					_configFile = Poco::Path(dir).makeDirectory().resolve(candidate).toString();
+					break;
+				}
+			}
+		}
+		if (_configFile.empty())
+			throw ConfigException("no configuration: start with --config=FILE (see --help), or put hookgate.properties beside the executable");
 		const Poco::Path path = Poco::Path(_configFile).absolute();
 		if (!Poco::File(path).exists()) throw ConfigException("configuration file " + path.toString() + " does not exist");
 		Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file(new Poco::Util::PropertyFileConfiguration(path.toString()));

@@ -32,6 +32,11 @@ ApiExchange::ApiExchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPS
 	}
 }
 
+bool ApiExchange::hasBody() const
+{
+	return (_request.hasContentLength() && _request.getContentLength64() > 0) || _request.getChunkedTransferEncoding();
+}
+
 std::string ApiExchange::path() const
 {
 	std::string uri = _request.getURI();
@@ -57,6 +62,11 @@ std::string ApiExchange::bearerToken() const
 const std::string& ApiExchange::body()
 {
 	if (_bodyRead) return _body;
+	if (!hasBody())
+	{
+		_bodyRead = true;  // no Content-Length, not chunked: no body (RFC 9112 6.3)
+		return _body;
+	}
 	if (_request.hasContentLength() && _request.getContentLength64() > static_cast<Poco::Int64>(_maxBodySize))
 	{
 		// Not read into memory; drain() discards it (bounded) so the client sees the answer.
@@ -175,6 +185,7 @@ void ApiExchange::drain()
 {
 	if (_bodyRead) return;
 	_bodyRead = true;
+	if (!hasBody()) return;
 	// Read what the client is still sending (bounded), so that it gets to read our answer
 	// instead of a reset connection; beyond the bound, answer and close.
 	const std::size_t bound = 4 * _maxBodySize + 65536;

@@ -48,6 +48,9 @@ public:
 	static Poco::JSON::Object::Ptr object();
 
 private:
+	/// Whether the request announces a body (a length above 0, or chunked).
+	bool hasBody() const;
+
 	Poco::Net::HTTPServerRequest& _request;
 	Poco::Net::HTTPServerResponse& _response;
 	std::size_t _maxBodySize;

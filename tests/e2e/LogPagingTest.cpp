@@ -125,6 +125,12 @@ TEST_CASE("Following next after ten new events arrived gives the rest of the log
 		REQUIRE(whole.status == 200);
 		CHECK(whole.ids == newestFirst(everything));
 		CHECK(whole.nextIsNull);
+
+		// A limit above 500 is treated as 500, not refused.
+		const LogSteps::Page large = LogSteps::fetchPage(api, "acme", endpoint.id, "?limit=100000");
+		INFO(large.text);
+		CHECK(large.status == 200);
+		CHECK(large.ids == whole.ids);
 	}
 
 	SECTION("with status=failed, pages of 2, while new failing deliveries arrive")

@@ -78,9 +78,13 @@ TEST_CASE("The same event reaches a nested, a flat and a template endpoint each 
 	for (const auto& request : receiver.requests()) bodyByPath[request.uri] = request.body;
 	REQUIRE(bodyByPath.size() == 3);
 
-	const Poco::JSON::Object::Ptr nestedPayload = ApiClient::parseObject(bodyByPath["/nested"]);
-	REQUIRE(nestedPayload);
-	const std::string created = Steps::stringOf(nestedPayload, "created");
+	// Poco's parser refuses 1e400 and integers beyond 64 bits (valid JSON): take the
+	// creation time from the text.
+	const std::string& nestedBody = bodyByPath["/nested"];
+	const std::size_t createdAt = nestedBody.find("\"created\":\"");
+	REQUIRE(createdAt != std::string::npos);
+	const std::size_t createdStart = createdAt + 11;
+	const std::string created = nestedBody.substr(createdStart, nestedBody.find('"', createdStart) - createdStart);
 	REQUIRE(Steps::isIsoUtc(created));
 	const std::string envelope = "{\"id\":\"" + event.id + "\",\"type\":\"appointment.booking.created\",\"created\":\"" + created
 		+ "\",\"source\":\"hookgate\"";

@@ -10,6 +10,8 @@
 #include <catch2/catch.hpp>
 
 #include <Poco/JSON/Array.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/NumberParser.h>
 
 using namespace Hookgate::Test;
@@ -234,4 +236,48 @@ TEST_CASE("Replaying an unknown delivery or another account's delivery is 404 an
 	Poco::JSON::Object::Ptr original = Steps::getDelivery(api, "acme", event.deliveryIds[0]);
 	CHECK(Steps::intOf(original, "replayCount") == 0);
 	CHECK(Steps::hasNull(original, "label"));
+}
+
+TEST_CASE("A replay posted without a body and without Content-Length is answered at once", "[e2e]")
+{
+	Receiver receiver(Receiver::always(200));
+	receiver.start();
+	GatewayProcess gateway;
+	gateway.start();
+	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
+
+	Steps::createAccount(api, "acme");
+	Steps::createEndpoint(api, "acme", receiver.url("/hook"), {"customer.created"});
+	const Steps::Event event = Steps::postEvent(api, "acme", "customer.created", R"({"customer":{"id":9}})");
+	REQUIRE(event.deliveryIds.size() == 1);
+	REQUIRE(Steps::stringOf(Steps::waitForDeliveryStatus(api, "acme", event.deliveryIds[0], "succeeded", DEADLINE), "status")
+		== "succeeded");
+
+	// What `curl -X POST <url>` sends: an HTTP/1.1 request with neither Content-Length nor
+	// Transfer-Encoding, i.e. a body of length zero (RFC 9112, 6.3), on a connection kept open.
+	Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", gateway.port()));
+	socket.setReceiveTimeout(Poco::Timespan(5, 0));
+	const std::string request = "POST " + LogSteps::deliveryPath("acme", event.deliveryIds[0], "/replay") + " HTTP/1.1\r\n"
+		"Host: 127.0.0.1:" + std::to_string(gateway.port()) + "\r\n"
+		"Authorization: Bearer " + GatewayProcess::ADMIN_TOKEN + "\r\n"
+		"Accept: application/json\r\n\r\n";
+	socket.sendBytes(request.data(), static_cast<int>(request.size()));
+	const Poco::Timestamp sentAt;
+	std::string answer;
+	char buffer[4096];
+	try
+	{
+		while (answer.find("\r\n") == std::string::npos)
+		{
+			const int n = socket.receiveBytes(buffer, sizeof(buffer));
+			if (n <= 0) break;
+			answer.append(buffer, static_cast<std::size_t>(n));
+		}
+	}
+	catch (const Poco::TimeoutException&)
+	{
+	}
+	INFO("answer after " << sentAt.elapsed() / 1000 << " ms: " << answer);
+	CHECK(answer.rfind("HTTP/1.1 202", 0) == 0);
+	CHECK(receiver.waitForCount(2, DEADLINE));
 }

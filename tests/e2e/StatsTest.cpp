@@ -200,6 +200,27 @@ TEST_CASE("Endpoint statistics match the log and give the success rate over fini
 	CHECK(future.total == 0);
 	CHECK(future.successRateNull);
 
+	// Replays are deliveries of the endpoint too: the statistics follow the log.
+	RawRequest replay;
+	replay.method = "POST";
+	replay.path = LogSteps::deliveryPath("acme", first[1], "/replay");  // the failed one of the first two
+	replay.body = std::string();
+	replay.authorization = "Bearer " + GatewayProcess::ADMIN_TOKEN;
+	const ApiResponse replayed = api.send(replay);
+	INFO("replay -> " << replayed.describe());
+	REQUIRE(replayed.status == 202);
+	REQUIRE(replayed.json);
+	const std::string replayId = Steps::stringOf(replayed.json, "id");
+	REQUIRE(Steps::stringOf(Steps::waitForDeliveryStatus(api, "acme", replayId, "succeeded", DEADLINE), "status") == "succeeded");
+	const LogSteps::Stats withReplay = LogSteps::fetchStats(api, "acme", endpoint.id);
+	checkCounts(withReplay, countLog(api, endpoint.id));
+	CHECK(withReplay.total == 9);
+	CHECK(withReplay.succeeded == 6);
+	CHECK(withReplay.failed == 3);
+	const LogSteps::Stats newerWithReplay = LogSteps::fetchStats(api, "acme", endpoint.id, sinceQuery);
+	checkCounts(newerWithReplay, countLog(api, endpoint.id, &since));
+	CHECK(newerWithReplay.total == 7);
+
 	// A since that is not a time is refused, naming the parameter.
 	checkApiError("GET stats?since=yesterday",
 		api.get("/api/v1/accounts/acme/endpoints/" + endpoint.id + "/stats?since=yesterday"), 422, "validation_failed", {"since"});
