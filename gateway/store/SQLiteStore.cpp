@@ -259,6 +259,8 @@ SQLiteStore::~SQLiteStore()
 	try { close(); } catch (...) {}
 }
 
+thread_local bool SQLiteStore::_inBatch = false;
+
 int SQLiteStore::schemaVersion()
 {
 	return SCHEMA_VERSION;
@@ -290,6 +292,77 @@ void SQLiteStore::migrate()
 	}
 }
 
+void SQLiteStore::submit(WriteJob& job)
+{
+	if (_inBatch)
+	{
+		job.run();  // a write inside a write: already in the batch's transaction
+		return;
+	}
+	std::unique_lock<std::mutex> lock(_groupMutex);
+	_pending.push_back(&job);
+	while (!job.done)
+	{
+		if (_leaderActive)
+		{
+			_groupDone.wait(lock);
+			continue;
+		}
+		// Lead: take everything queued meanwhile and commit it as one transaction.
+		_leaderActive = true;
+		std::vector<WriteJob*> batch;
+		batch.swap(_pending);
+		lock.unlock();
+		runBatch(batch);
+		lock.lock();
+		for (WriteJob* j : batch) j->done = true;
+		_leaderActive = false;
+		_groupDone.notify_all();
+	}
+}
+
+void SQLiteStore::runBatch(const std::vector<WriteJob*>& batch)
+{
+	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	_inBatch = true;
+	try
+	{
+		auto& s = session();
+		s.begin();
+		for (WriteJob* job : batch)
+		{
+			// Each job in its own savepoint: one failing job does not undo the others.
+			s << "SAVEPOINT job", now;
+			try
+			{
+				job->run();
+				s << "RELEASE job", now;
+			}
+			catch (...)
+			{
+				job->error = std::current_exception();
+				try
+				{
+					s << "ROLLBACK TO job", now;
+					s << "RELEASE job", now;
+				}
+				catch (...)
+				{
+				}
+			}
+		}
+		s.commit();
+	}
+	catch (...)
+	{
+		const auto error = std::current_exception();
+		try { if (_session) _session->rollback(); } catch (...) {}
+		for (WriteJob* job : batch)
+			if (!job->error) job->error = error;
+	}
+	_inBatch = false;
+}
+
 void SQLiteStore::close()
 {
 	std::lock_guard<std::recursive_mutex> lock(_mutex);
@@ -305,9 +378,8 @@ void SQLiteStore::close()
 
 Store::CreateResult SQLiteStore::createAccount(const Account& a)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	auto& s = session();
-	return inTransaction(s, [&] {
+	return write([&] {
 		int n = 0;
 		s << "SELECT COUNT(*) FROM accounts WHERE id = ?", bind(a.id), into(n), now;
 		if (n > 0) return CreateResult::AlreadyExists;
@@ -343,9 +415,8 @@ std::vector<Account> SQLiteStore::accounts()
 
 bool SQLiteStore::updateAccount(const Account& a)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	auto& s = session();
-	return inTransaction(s, [&] {
+	return write([&] {
 		Poco::Data::Statement st(s);
 		st << "UPDATE accounts SET name = ?, plan = ?, webhooks_enabled = ? WHERE id = ?",
 			bind(a.name), bind(a.plan), bind(a.webhooksEnabled ? 1 : 0), bind(a.id);
@@ -355,9 +426,8 @@ bool SQLiteStore::updateAccount(const Account& a)
 
 bool SQLiteStore::deleteAccount(const std::string& id, Millis now_)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	auto& s = session();
-	return inTransaction(s, [&] {
+	return write([&] {
 		Poco::Data::Statement st(s);
 		st << "DELETE FROM accounts WHERE id = ?", bind(id);
 		if (st.execute() == 0) return false;
@@ -395,8 +465,7 @@ std::optional<std::string> SQLiteStore::accountOfToken(const std::string& tokenH
 
 Store::CreateResult SQLiteStore::createEndpoint(const Endpoint& e, int limit)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
-	return inTransaction(session(), [&] { return insertEndpoint(e, limit); });
+	return write([&] { return insertEndpoint(e, limit); });
 }
 
 Store::CreateResult SQLiteStore::insertEndpoint(const Endpoint& e, int limit)
@@ -422,9 +491,8 @@ Store::CreateResult SQLiteStore::insertEndpoint(const Endpoint& e, int limit)
 
 Store::CreateResult SQLiteStore::upsertEndpoint(const Endpoint& e, int limit)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	auto& s = session();
-	return inTransaction(s, [&] {
+	return write([&] {
 		std::vector<Poco::Tuple<std::string, Int64>> existing;
 		s << "SELECT account_id, deleted_at FROM endpoints WHERE id = ?", bind(e.id), into(existing), now;
 		if (existing.empty()) return insertEndpoint(e, limit);
@@ -490,9 +558,8 @@ std::vector<Endpoint> SQLiteStore::endpoints(const std::string& accountId)
 
 bool SQLiteStore::updateEndpoint(const Endpoint& e)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	auto& s = session();
-	return inTransaction(s, [&] {
+	return write([&] {
 		Poco::Data::Statement st(s);
 		st << "UPDATE endpoints SET url = ?, email = ?, auth_key = ?, auth_value = ?, has_auth = ?, event_types = ?, "
 			"hierarchy = ?, description = ?, enabled = ?, secret = ?, previous_secret = ?, previous_secret_until = ? "
@@ -514,9 +581,8 @@ void SQLiteStore::failPendingOf(const std::string& column, const std::string& va
 
 bool SQLiteStore::deleteEndpoint(const std::string& accountId, const std::string& id, Millis now_)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	auto& s = session();
-	return inTransaction(s, [&] {
+	return write([&] {
 		Poco::Data::Statement st(s);
 		st << "UPDATE endpoints SET deleted_at = ? WHERE account_id = ? AND id = ? AND deleted_at = 0",
 			bind(now_), bind(accountId), bind(id);
@@ -553,9 +619,8 @@ std::optional<IngestResult> SQLiteStore::eventByKey(const std::string& accountId
 
 IngestResult SQLiteStore::insertEvent(const Event& event, const std::vector<NewDelivery>& deliveries)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	auto& s = session();
-	return inTransaction(s, [&] {
+	return write([&] {
 		if (!event.idempotencyKey.empty())
 		{
 			if (auto existing = eventByKeyLocked(event.accountId, event.idempotencyKey)) return *existing;
@@ -591,9 +656,8 @@ IngestResult SQLiteStore::insertEvent(const Event& event, const std::vector<NewD
 
 std::vector<ClaimedDelivery> SQLiteStore::claimDue(Millis now_, Millis leaseUntil, std::size_t max)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	auto& s = session();
-	return inTransaction(s, [&] {
+	return write([&] {
 		std::vector<Poco::Tuple<Int64, std::string, std::string, std::string, std::string, std::string, Int64, int, std::string>> rows;
 		s << "SELECT d.seq, d.id, d.account_id, d.endpoint_id, d.event_id, d.event_type, d.created_at, d.attempt_count, "
 			"IFNULL(p.body, '') FROM deliveries d LEFT JOIN payloads p ON p.delivery_seq = d.seq "
@@ -624,9 +688,8 @@ Millis SQLiteStore::nextDueTime()
 
 void SQLiteStore::recordAttempt(Int64 seq, const Attempt& a, DeliveryStatus status, Millis nextAttemptAt)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	auto& s = session();
-	inTransaction(s, [&] {
+	write([&] {
 		Poco::Data::Statement insert(s);
 		if (a.responseBody)
 			insert << "INSERT INTO attempts (delivery_seq, at, response_code, duration_ms, error, response_body) VALUES (?, ?, ?, ?, ?, ?)",
@@ -756,9 +819,8 @@ EndpointStats SQLiteStore::stats(const std::string& endpointId, Millis since)
 Store::ReplayResult SQLiteStore::replay(const std::string& accountId, const std::string& deliveryId, const std::string& newId,
 	Millis now_, Delivery& replay)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	auto& s = session();
-	return inTransaction(s, [&] {
+	return write([&] {
 		auto rows = selectDeliveries("WHERE account_id = ? AND id = ?", accountId, deliveryId, -1, 0);
 		if (rows.empty()) return ReplayResult::NotFound;
 		const Delivery original = rows.front();
@@ -797,9 +859,8 @@ std::vector<std::string> SQLiteStore::failedBetween(const std::string& accountId
 
 std::size_t SQLiteStore::archiveBefore(Millis cutoff, std::size_t batch)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	auto& s = session();
-	return inTransaction(s, [&] {
+	return write([&] {
 		std::vector<Int64> seqs;
 		s << "SELECT seq FROM deliveries WHERE archived = 0 AND created_at < ? AND status <> 0 ORDER BY created_at LIMIT ?",
 			bind(cutoff), bind(static_cast<Int64>(batch)), into(seqs), now;

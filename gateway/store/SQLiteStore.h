@@ -4,8 +4,13 @@
 
 #include <Poco/Data/Session.h>
 
+#include <condition_variable>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <type_traits>
 
 namespace Hookgate {
 
@@ -69,6 +74,40 @@ public:
 	void close() override;
 
 private:
+	/// One write waiting for a commit.
+	struct WriteJob
+	{
+		std::function<void()> run;
+		std::exception_ptr error;
+		bool done = false;
+	};
+
+	/// Runs `body` in a transaction shared with the writes of other threads that arrive while
+	/// one commit is in progress (group commit: one fsync for all of them), each in its own
+	/// savepoint. Returns once the transaction holding it is committed; rethrows its exception.
+	template <typename F>
+	auto write(F&& body) -> decltype(body())
+	{
+		using Result = decltype(body());
+		WriteJob job;
+		if constexpr (std::is_void_v<Result>)
+		{
+			job.run = [&] { body(); };
+			submit(job);
+			if (job.error) std::rethrow_exception(job.error);
+		}
+		else
+		{
+			std::optional<Result> result;
+			job.run = [&] { result.emplace(body()); };
+			submit(job);
+			if (job.error) std::rethrow_exception(job.error);
+			return std::move(*result);
+		}
+	}
+	void submit(WriteJob& job);
+	void runBatch(const std::vector<WriteJob*>& batch);
+
 	void migrate();
 	CreateResult insertEndpoint(const Endpoint& endpoint, int limit);
 	Poco::Data::Session& session();
@@ -79,6 +118,11 @@ private:
 	void failPendingOf(const std::string& column, const std::string& value, Millis now, const std::string& reason);
 
 	std::recursive_mutex _mutex;
+	std::mutex _groupMutex;
+	std::condition_variable _groupDone;
+	std::vector<WriteJob*> _pending;
+	bool _leaderActive = false;
+	static thread_local bool _inBatch;
 	std::unique_ptr<Poco::Data::Session> _session;
 };
 

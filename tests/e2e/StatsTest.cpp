@@ -203,7 +203,7 @@ TEST_CASE("Endpoint statistics match the log and give the success rate over fini
 	// Replays are deliveries of the endpoint too: the statistics follow the log.
 	RawRequest replay;
 	replay.method = "POST";
-	replay.path = LogSteps::deliveryPath("acme", first[1], "/replay");  // the failed one of the first two
+	replay.path = LogSteps::deliveryPath("acme", first[0], "/replay");  // the succeeded one of the first two
 	replay.body = std::string();
 	replay.authorization = "Bearer " + GatewayProcess::ADMIN_TOKEN;
 	const ApiResponse replayed = api.send(replay);
