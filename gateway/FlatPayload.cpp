@@ -102,6 +102,7 @@ std::string FlatPayload::build(const EventEnvelope& event)
 	const char* d = data.data();
 	const std::size_t count = tokens.size();
 	std::vector<Level> stack;
+	stack.reserve(16);
 	stack.push_back(Level{tokens[0].next, 0, false, 0});
 	std::string key;  // the key of the current value, JSON-escaped, without quotes
 	std::size_t i = 1;

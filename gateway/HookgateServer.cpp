@@ -236,6 +236,7 @@ int HookgateServer::main(const std::vector<std::string>&)
 			o.password = _settings.smtpPassword;
 			o.from = _settings.smtpFrom;
 			o.caFile = _settings.smtpCaFile;
+			o.maxIdle = static_cast<std::size_t>(_settings.workers);  // one kept connection per worker
 			email = std::make_unique<SMTPTransport>(o);
 		}
 		else

@@ -46,6 +46,7 @@ PayloadBuilder::PayloadBuilder(const std::string& templatesDir)
 		const std::string fileName = it.name();
 		if (fileName.empty() || fileName[0] == '.') continue;
 		if (fileName.size() <= 5 || fileName.compare(fileName.size() - 5, 5, ".json") != 0) continue;
+		if (!it->isFile()) continue;
 		files.push_back(fileName);
 	}
 	std::sort(files.begin(), files.end());

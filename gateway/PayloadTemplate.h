@@ -33,6 +33,9 @@ namespace Hookgate {
 ///   the first one is used.
 /// - Member names of the template are copied as written; a placeholder in a member name is
 ///   an error (`{{{{` is allowed there for a literal `{{`).
+/// - Strings, numbers and literals of the template are copied as written, except a string
+///   holding `{{`: its literal text is decoded and JSON-encoded again (`\u00fc` there
+///   becomes `ü`, a control character `\u000a` becomes `\n`).
 ///
 /// Parsing checks everything that can be checked without an event: the JSON (strict, as
 /// JsonScanner), every placeholder's syntax and root. Rendering cannot fail. Neither

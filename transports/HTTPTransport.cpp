@@ -262,33 +262,6 @@ std::size_t HTTPTransport::idleConnections() const
 	return count;
 }
 
-DeliveryOutcome HTTPTransport::deliver(const DeliveryRequest& request)
-{
-	const Poco::Timestamp start;
-	DeliveryOutcome outcome;
-	try
-	{
-		deliverImpl(request, outcome);
-	}
-	catch (Poco::Exception& exc)
-	{
-		outcome.kind = DeliveryOutcome::Kind::Transient;
-		outcome.error = "unexpected error: " + exc.displayText();
-	}
-	catch (std::exception& exc)
-	{
-		outcome.kind = DeliveryOutcome::Kind::Transient;
-		outcome.error = std::string("unexpected error: ") + exc.what();
-	}
-	catch (...)
-	{
-		outcome.kind = DeliveryOutcome::Kind::Transient;
-		outcome.error = "unexpected error";
-	}
-	outcome.duration = Poco::Timespan(start.elapsed());
-	return outcome;
-}
-
 void HTTPTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcome& outcome)
 {
 	outcome.kind = DeliveryOutcome::Kind::Permanent;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "transports/Transport.h"
+#include "transports/GuardedTransport.h"
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -40,7 +40,7 @@ namespace Hookgate {
 ///   connection that turns out to be closed before any response byte arrives
 ///   is retried once on a fresh connection.
 /// deliver() is thread-safe and never throws.
-class HTTPTransport: public Transport
+class HTTPTransport: public GuardedTransport
 {
 public:
 	struct Options
@@ -59,8 +59,6 @@ public:
 		/// Poco::Net::SSLContextException if it cannot be loaded.
 
 	~HTTPTransport() override;
-
-	DeliveryOutcome deliver(const DeliveryRequest& request) override;
 
 	std::size_t idleConnections() const;
 		/// The number of idle keep-alive connections currently kept.
@@ -87,7 +85,7 @@ private:
 		ConnectFailed  ///< the connection could not be established: another address may be tried
 	};
 
-	void deliverImpl(const DeliveryRequest& request, DeliveryOutcome& outcome);
+	void deliverImpl(const DeliveryRequest& request, DeliveryOutcome& outcome) override;
 	ExchangeResult exchange(Connection& connection, bool reused, const Target& target, const DeliveryRequest& request, Poco::Timespan timeout, DeliveryOutcome& outcome);
 	Connection createConnection(const Target& target, const Poco::Net::IPAddress& address) const;
 	bool takeIdle(const std::string& key, const std::vector<Poco::Net::IPAddress>& addresses, Connection& connection);

@@ -96,33 +96,6 @@ PickupTransport::PickupTransport(const Options& options):
 		throw Poco::InvalidArgumentException("invalid sender address \"" + _options.from + "\": " + senderError);
 }
 
-DeliveryOutcome PickupTransport::deliver(const DeliveryRequest& request)
-{
-	const Poco::Timestamp start;
-	DeliveryOutcome outcome;
-	try
-	{
-		deliverImpl(request, outcome);
-	}
-	catch (Poco::Exception& exc)
-	{
-		outcome.kind = DeliveryOutcome::Kind::Transient;
-		outcome.error = "unexpected error: " + exc.displayText();
-	}
-	catch (std::exception& exc)
-	{
-		outcome.kind = DeliveryOutcome::Kind::Transient;
-		outcome.error = std::string("unexpected error: ") + exc.what();
-	}
-	catch (...)
-	{
-		outcome.kind = DeliveryOutcome::Kind::Transient;
-		outcome.error = "unexpected error";
-	}
-	outcome.duration = Poco::Timespan(start.elapsed());
-	return outcome;
-}
-
 void PickupTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcome& outcome)
 {
 	std::unique_ptr<EmailMessage> message;

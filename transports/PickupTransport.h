@@ -1,6 +1,6 @@
 #pragma once
 
-#include "transports/Transport.h"
+#include "transports/GuardedTransport.h"
 
 #include <Poco/Timestamp.h>
 
@@ -23,7 +23,7 @@ namespace Hookgate {
 ///   An I/O error is Transient (error "cannot ... <path>: <reason>"), leaving
 ///   no temporary file behind; an invalid message (address, header) is Permanent.
 /// deliver() is thread-safe and never throws.
-class PickupTransport: public Transport
+class PickupTransport: public GuardedTransport
 {
 public:
 	struct Options
@@ -35,15 +35,13 @@ public:
 	explicit PickupTransport(const Options& options);
 		/// Throws Poco::InvalidArgumentException for an empty directory or an invalid from address.
 
-	DeliveryOutcome deliver(const DeliveryRequest& request) override;
-
 	const Options& options() const;
 
 	static const std::string EXTENSION;   ///< ".eml"
 	static const std::string TEMP_PREFIX; ///< ".tmp-"
 
 private:
-	void deliverImpl(const DeliveryRequest& request, DeliveryOutcome& outcome);
+	void deliverImpl(const DeliveryRequest& request, DeliveryOutcome& outcome) override;
 	std::string nextName();
 
 	Options _options;

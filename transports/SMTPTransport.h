@@ -1,6 +1,6 @@
 #pragma once
 
-#include "transports/Transport.h"
+#include "transports/GuardedTransport.h"
 
 #include <Poco/Net/Context.h>
 #include <Poco/Timespan.h>
@@ -38,7 +38,7 @@ namespace Hookgate {
 ///   a kept session is checked before reuse (closed or readable -> dropped)
 ///   and reset with RSET; when RSET fails it is replaced by a new connection.
 /// deliver() is thread-safe and never throws.
-class SMTPTransport: public Transport
+class SMTPTransport: public GuardedTransport
 {
 public:
 	struct Options
@@ -65,8 +65,6 @@ public:
 	~SMTPTransport() override;
 		/// Ends the kept sessions with QUIT.
 
-	DeliveryOutcome deliver(const DeliveryRequest& request) override;
-
 	std::size_t idleSessions() const;
 		/// The number of open sessions currently kept for reuse.
 
@@ -85,7 +83,7 @@ private:
 		Stale     ///< a reused session turned out closed before anything was accepted: retry on a new one
 	};
 
-	void deliverImpl(const DeliveryRequest& request, DeliveryOutcome& outcome);
+	void deliverImpl(const DeliveryRequest& request, DeliveryOutcome& outcome) override;
 	std::unique_ptr<Session> openSession(Poco::Timespan timeout, DeliveryOutcome& outcome);
 	bool establish(Session& session, DeliveryOutcome& outcome);
 	bool ehlo(Session& session, DeliveryOutcome& outcome);

@@ -378,6 +378,47 @@ TEST_CASE("A server without STARTTLS fails the attempt at STARTTLS when STARTTLS
 	CHECK(mail.messageCount() == 0);
 }
 
+TEST_CASE("A mail server whose certificate is not valid for the host is refused at STARTTLS and receives nothing", "[e2e]")
+{
+	const HTTPTestCertificates& certificates = HTTPTestCertificates::instance();
+	MailServer::Options options;
+	options.starttlsCertificate = certificates.certificateFile("wrong-name");  // signed by the CA, for wrong.example.com
+	options.starttlsKey = certificates.keyFile("wrong-name");
+	MailServer mail(options);
+	mail.start();
+	GatewayProcess gateway(smtpProperties(mail.port(), {
+		{"hookgate.smtp.host", "localhost"},
+		{"hookgate.smtp.tls", "starttls"},
+		{"hookgate.smtp.caFile", certificates.caFile()},
+	}));
+	gateway.start();
+	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
+
+	Steps::createAccount(api, "acme");
+	createEmailEndpoint(api, "acme", "ops@acme.example");
+	const Steps::Event event = Steps::postEvent(api, "acme", TYPE, R"({"booking":6})");
+	REQUIRE(event.deliveryIds.size() == 1);
+
+	Poco::JSON::Object::Ptr delivery = Steps::waitForDeliveryStatus(api, "acme", event.deliveryIds[0], "failed", DEADLINE);
+	REQUIRE(delivery);
+	INFO("delivery: " << ApiClient::canonical(delivery));
+	INFO("mail server commands: " << verbsOf(mail.commands()));
+	CHECK(Steps::stringOf(delivery, "status") == "failed");
+	const std::vector<Poco::JSON::Object::Ptr> attempts = attemptsOf(delivery);
+	CHECK(attempts.size() == 3);  // a TLS failure is transient: retried on the schedule
+	for (const auto& attempt: attempts)
+	{
+		const std::string error = Steps::stringOf(attempt, "error");
+		INFO("attempt error: " << error);
+		CHECK(error.find("STARTTLS") != std::string::npos);
+		CHECK(error.find("certificate") != std::string::npos);
+	}
+	CHECK(mail.countCommands("STARTTLS") >= 1);
+	CHECK(mail.countCommands("MAIL") == 0);
+	CHECK(mail.countCommands("DATA") == 0);
+	CHECK(mail.messageCount() == 0);
+}
+
 TEST_CASE("A 451 from the mail server is retried and the message is then accepted", "[e2e]")
 {
 	MailServer mail;
@@ -530,7 +571,9 @@ TEST_CASE("A stopped mail server is retried and gets the message once it is star
 TEST_CASE("A hundred events to one email endpoint share a few SMTP connections", "[e2e]")
 {
 	const int workers = 8;
-	MailServer mail;
+	MailServer::Options options;
+	options.dataDelay = Poco::Timespan(0, 200000);  // a slow server: the workers are busy at once
+	MailServer mail(options);
 	mail.start();
 	GatewayProcess gateway(smtpProperties(mail.port(), {{"hookgate.delivery.workers", std::to_string(workers)}}));
 	gateway.start();
@@ -575,7 +618,7 @@ TEST_CASE("Pickup mode writes one parseable .eml file per delivery into the pick
 {
 	Receiver receiver;
 	receiver.start();
-	GatewayProcess gateway;  // hookgate.smtp.mode not set: pickup is the default
+	GatewayProcess gateway({{"hookgate.smtp.from", SENDER}});  // hookgate.smtp.mode not set: pickup is the default
 	REQUIRE(gateway.properties().count("hookgate.smtp.mode") == 0);
 	const std::string outbox = gateway.properties().at("hookgate.smtp.pickupDir");
 	gateway.start();

@@ -114,6 +114,11 @@ void MailServer::start(Poco::UInt16 port, const Poco::Timespan& deadline)
 		args.push_back(_options.username);
 		args.push_back(_options.password);
 	}
+	if (_options.dataDelay.totalMicroseconds() > 0)
+	{
+		args.push_back("--data-delay");
+		args.push_back(std::to_string(static_cast<double>(_options.dataDelay.totalMicroseconds()) / 1e6));
+	}
 	_process = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(PYTHON, args));
 
 	const Poco::Timestamp started;

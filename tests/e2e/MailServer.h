@@ -49,6 +49,7 @@ public:
 		std::string starttlsKey;
 		std::string username;             ///< when set, AUTH (PLAIN, LOGIN) is required before MAIL,
 		std::string password;             ///< after STARTTLS when STARTTLS is offered
+		Poco::Timespan dataDelay;         ///< the reply after the data comes this much later (a slow server)
 	};
 
 	explicit MailServer(const Options& options = Options());

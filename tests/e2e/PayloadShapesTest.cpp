@@ -3,8 +3,11 @@
 #include "Receiver.h"
 #include "Steps.h"
 
+#include "../unit/EmailPythonParser.h"
+
 #include <catch2/catch.hpp>
 
+#include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
 #include <Poco/Path.h>
 
@@ -30,14 +33,15 @@ std::string nestedData(std::size_t depth)
 
 } // namespace
 
-TEST_CASE("The same event reaches a nested, a flat and a template endpoint each in its shape, and raw shows the same bytes", "[e2e]")
+TEST_CASE("The same event reaches a nested, a flat, a template and an email endpoint each in its shape, and raw shows the same bytes", "[e2e]")
 {
 	Receiver receiver;
 	receiver.start();
-	GatewayProcess gateway;
+	GatewayProcess gateway;  // email in pickup mode: .eml files in hookgate.smtp.pickupDir
+	const std::string outbox = gateway.properties().at("hookgate.smtp.pickupDir");
 	gateway.start();
 	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
-	Steps::createAccount(api, "acme", "professional");
+	Steps::createAccount(api, "acme", "business");
 	const std::vector<std::string> types = {"appointment.booking.created"};
 
 	// An unknown template is refused when creating and when patching.
@@ -57,6 +61,12 @@ TEST_CASE("The same event reaches a nested, a flat and a template endpoint each 
 	const Steps::Endpoint summary = Steps::createEndpoint(api, "acme", receiver.url("/summary"), types,
 		R"("hierarchy":"template:booking-summary")");
 	CHECK(Steps::stringOf(summary.json, "hierarchy") == "template:booking-summary");
+	const std::string emailBody = R"({"email":"erp-import@acme.example","eventTypes":["appointment.booking.created"],)"
+		R"("hierarchy":"template:erp-import"})";
+	const ApiResponse emailEndpoint = api.post(ACCOUNT_PATH + "/endpoints", emailBody);
+	INFO("create email endpoint -> " << emailEndpoint.describe());
+	REQUIRE(emailEndpoint.status == 201);
+	const std::string emailId = Steps::stringOf(emailEndpoint.json, "id");
 
 	const ApiResponse patched = api.patch(ACCOUNT_PATH + "/endpoints/" + nested.id, R"({"hierarchy":"template:nope"})");
 	INFO("patch to template:nope -> " << patched.describe());
@@ -71,7 +81,7 @@ TEST_CASE("The same event reaches a nested, a flat and a template endpoint each 
 		R"("a.b":1,"id":4711})";
 	const Steps::Event event = Steps::postEvent(api, "acme", "appointment.booking.created", data);
 	REQUIRE(event.status == 202);
-	REQUIRE(event.deliveryIds.size() == 3);
+	REQUIRE(event.deliveryIds.size() == 4);
 	REQUIRE(receiver.waitForCount(3, DEADLINE));
 
 	std::map<std::string, std::string> bodyByPath;
@@ -101,8 +111,29 @@ TEST_CASE("The same event reaches a nested, a flat and a template endpoint each 
 		R"("summary":"Zoë Müller \ud83d\ude00 booked Beratung \"Steuern\" from 2026-12-03T09:30:00Z to 2026-12-03T10:15:00Z",)"
 		R"("email":"zoe@example.com","start":"2026-12-03T09:30:00Z"})");
 
+	// The email endpoint: one .eml in the pickup folder, the payload as its attachment.
+	std::string emailDelivery;
+	for (std::size_t i = 0; i < event.endpointIds.size(); ++i)
+		if (event.endpointIds[i] == emailId) emailDelivery = event.deliveryIds[i];
+	REQUIRE(Steps::waitForDeliveryStatus(api, "acme", emailDelivery, "succeeded"));
+	std::vector<std::string> files;
+	for (Poco::DirectoryIterator it(outbox); it != Poco::DirectoryIterator(); ++it) files.push_back(it.path().toString());
+	REQUIRE(files.size() == 1);
+	const EmailParsed message = EmailPythonParser::parseFile(files[0]);
+	std::string attachment;
+	for (const auto& part : message.parts)
+		if (part.disposition == "attachment") attachment = part.data;
+	CHECK(attachment ==
+		R"({"recordType":"BOOKING","action":"appointment.booking.created","bookingNumber":"B-4711","externalId":null,)"
+		R"("customer":{"name":"Zoë Müller \ud83d\ude00","email":"zoe@example.com","phone":null},"service":"Beratung \"Steuern\"",)"
+		R"("start":"2026-12-03T09:30:00Z","end":"2026-12-03T10:15:00Z","price":{"amount":180.00,"currency":null},)"
+		R"("attendees":[{"name":"Zoë"},{"name":"Max"}],"reference":"hookgate:)" + event.id + R"(","origin":"hookgate",)"
+		R"("exportedAt":")" + created + R"("})");
+	bodyByPath["email"] = attachment;
+
 	// Each delivery's raw payload is exactly what its receiver got.
-	const std::map<std::string, std::string> pathByEndpoint = {{nested.id, "/nested"}, {flat.id, "/flat"}, {summary.id, "/summary"}};
+	const std::map<std::string, std::string> pathByEndpoint = {{nested.id, "/nested"}, {flat.id, "/flat"}, {summary.id, "/summary"},
+		{emailId, "email"}};
 	for (std::size_t i = 0; i < event.deliveryIds.size(); ++i)
 	{
 		const std::string& path = pathByEndpoint.at(event.endpointIds[i]);
@@ -169,5 +200,17 @@ TEST_CASE("A malformed payload template stops the server with its file and line"
 		fixed << "{\n  \"booking\": \"{{data.appointment.number}}\",\n  \"customer\": \"{{data.customer.name}}\"\n}\n";
 	}
 	gateway.start();
+	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
+	Steps::createAccount(api, "acme");
+	const Steps::Endpoint endpoint = Steps::createEndpoint(api, "acme", "http://127.0.0.1:9/hook", {"customer.created"},
+		R"("hierarchy":"template:erp")");
 	CHECK(gateway.terminate() == 0);
+
+	// A stored endpoint whose template file is gone stops the next start, naming both.
+	Poco::File(templates + "/hierarchy/erp.json").remove();
+	const GatewayProcess::RunResult missing = gateway.run({"--config=" + gateway.configPath()});
+	INFO("stderr without erp.json:\n" << missing.stderrText);
+	CHECK(missing.exitCode == 78);
+	CHECK(missing.stderrText.find(endpoint.id) != std::string::npos);
+	CHECK(missing.stderrText.find("'template:erp'") != std::string::npos);
 }

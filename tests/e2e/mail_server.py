@@ -2,6 +2,7 @@
 """A real SMTP server (Debian's aiosmtpd) on 127.0.0.1 for the e2e email tests.
 
     mail_server.py DIRECTORY [--port N] [--starttls CERT KEY] [--auth USER PASSWORD]
+                   [--data-delay SECONDS]
 
 Listens on 127.0.0.1:N (0, the default: a free port; the address is reused,
 so a port used by an earlier run can be taken again) and reports through
@@ -20,6 +21,7 @@ the next such command instead of accepting it (DATA: the reply after the
 data) and is used up after <times> uses. Written by the test atomically.
 --starttls offers STARTTLS with that certificate; --auth requires AUTH
 (PLAIN or LOGIN, only after STARTTLS when --starttls is given) before MAIL.
+--data-delay makes the reply after the data come that much later (a slow server).
 Runs until killed.
 """
 
@@ -89,8 +91,9 @@ class State:
 
 
 class Handler:
-    def __init__(self, state):
+    def __init__(self, state, data_delay):
         self.state = state
+        self.data_delay = data_delay
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         reply = self.state.scripted("MAIL")
@@ -109,6 +112,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_delay > 0:
+            await asyncio.sleep(self.data_delay)
         reply = self.state.scripted("DATA")
         if reply:
             return reply
@@ -132,11 +137,12 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
     parser.add_argument("--auth", nargs=2, metavar=("USER", "PASSWORD"))
+    parser.add_argument("--data-delay", type=float, default=0.0)
     args = parser.parse_args()
 
     state = State(args.directory)
     sys.stderr = open(state.path("server.log"), "a", buffering=1)
-    handler = Handler(state)
+    handler = Handler(state, args.data_delay)
 
     tls_context = None
     if args.starttls:
