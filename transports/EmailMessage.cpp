@@ -519,6 +519,20 @@ EmailMessage::EmailMessage(const std::string& from, const std::string& to, const
 	m += "\r\n--" + boundary + "--\r\n";
 }
 
+std::unique_ptr<EmailMessage> EmailMessage::create(const std::string& from, const DeliveryRequest& request, DeliveryOutcome& outcome)
+{
+	try
+	{
+		return std::make_unique<EmailMessage>(from, request.target, request);
+	}
+	catch (Poco::InvalidArgumentException& exc)
+	{
+		outcome.kind = DeliveryOutcome::Kind::Permanent;
+		outcome.error = exc.message();
+		return nullptr;
+	}
+}
+
 std::string EmailMessage::checkAddress(const std::string& address)
 {
 	if (address.empty())

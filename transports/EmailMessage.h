@@ -5,6 +5,7 @@
 #include <Poco/Timestamp.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 namespace Hookgate {
@@ -46,6 +47,11 @@ public:
 		///   header <name> is set by the transport and cannot be overridden
 		///   invalid content type "<type>"         (not type/subtype[; parameters], or over 200 characters)
 		/// Invalid UTF-8 in the subject or text is replaced by U+FFFD.
+
+	static std::unique_ptr<EmailMessage> create(const std::string& from, const DeliveryRequest& request, DeliveryOutcome& outcome);
+		/// For the email transports: the message from from to request.target, or
+		/// null when it cannot be built; then outcome.kind is Permanent and
+		/// outcome.error the exception's message() (see above).
 
 	const std::string& bytes() const;
 		/// The complete message, CRLF line endings, ending with CRLF.

@@ -1,16 +1,15 @@
 #include "transports/HTTPTransport.h"
 
 #include "transports/DestinationPolicy.h"
+#include "transports/TLSClientContext.h"
 
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeParser.h>
 #include <Poco/Exception.h>
-#include <Poco/File.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/NetSSL.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
@@ -18,9 +17,6 @@
 #include <Poco/NumberParser.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
-
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 #include <algorithm>
 #include <istream>
@@ -30,31 +26,6 @@
 namespace Hookgate {
 
 namespace {
-
-/// The certificate-chain error of the TLS handshake running on this thread.
-/// OpenSSL calls the verify callback on the thread doing the handshake, which
-/// is the thread inside deliver().
-thread_local std::string tlsVerifyError;
-
-int verifyCallback(int ok, X509_STORE_CTX* store)
-{
-	if (!ok && tlsVerifyError.empty())
-	{
-		const int error = X509_STORE_CTX_get_error(store);
-		const int depth = X509_STORE_CTX_get_error_depth(store);
-		tlsVerifyError = X509_verify_cert_error_string(error);
-		X509* cert = X509_STORE_CTX_get_current_cert(store);
-		if (cert)
-		{
-			char subject[256];
-			X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof(subject));
-			tlsVerifyError += " (certificate ";
-			tlsVerifyError += subject;
-			tlsVerifyError += ", depth " + Poco::NumberFormatter::format(depth) + ")";
-		}
-	}
-	return ok;
-}
 
 bool isTokenChar(char c)
 {
@@ -215,32 +186,7 @@ HTTPTransport::HTTPTransport(const Options& options):
 {
 	if (!checkHeader("User-Agent", _options.userAgent).empty())
 		throw Poco::InvalidArgumentException("HTTP user agent must not contain CR, LF or NUL", _options.userAgent);
-	Poco::Net::initializeSSL();
-	try
-	{
-		const std::string caFile = _options.caFile.empty() ? DEFAULT_CA_FILE : _options.caFile;
-		if (!Poco::File(caFile).exists())
-			throw Poco::FileNotFoundException("CA file for HTTPS destinations not found", caFile);
-
-		Poco::Net::Context::Params params;
-		params.caLocation = caFile;
-		params.loadDefaultCAs = false;
-		params.verificationMode = Poco::Net::Context::VERIFY_STRICT;  // chain AND host name, also for loopback names
-		params.verificationDepth = 9;
-		params.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";
-		_pContext = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-		_pContext->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-		// Poco's own verify callback reports chain errors to the process-wide SSLManager
-		// events, whose handler may be a console prompt or may accept the certificate.
-		// Use our own: reject, and remember why.
-		SSL_CTX_set_verify(_pContext->sslContext(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, &verifyCallback);
-	}
-	catch (...)
-	{
-		_pContext = nullptr;
-		Poco::Net::uninitializeSSL();
-		throw;
-	}
+	_pTLSContext = std::make_unique<TLSClientContext>(_options.caFile.empty() ? DEFAULT_CA_FILE : _options.caFile, "CA file for HTTPS destinations not found");
 }
 
 HTTPTransport::~HTTPTransport()
@@ -249,8 +195,7 @@ HTTPTransport::~HTTPTransport()
 		std::lock_guard<std::mutex> lock(_mutex);
 		_idle.clear();
 	}
-	_pContext = nullptr;
-	Poco::Net::uninitializeSSL();
+	_pTLSContext.reset();
 }
 
 std::size_t HTTPTransport::idleConnections() const
@@ -343,7 +288,7 @@ HTTPTransport::Connection HTTPTransport::createConnection(const Target& target, 
 	if (target.secure)
 	{
 		// Connect to the checked address; SNI and the certificate check use the URL's host name.
-		Poco::Net::SecureStreamSocket socket(_pContext);
+		Poco::Net::SecureStreamSocket socket(_pTLSContext->context());
 		socket.setPeerHostName(target.host);
 		auto session = std::make_unique<Poco::Net::HTTPSClientSession>(socket);
 		session->setHost(address.toString());
@@ -389,7 +334,7 @@ HTTPTransport::ExchangeResult HTTPTransport::exchange(Connection& connection, bo
 	bool reusable = false;
 	try
 	{
-		tlsVerifyError.clear();
+		TLSClientContext::clearVerifyError();
 		std::ostream& ostr = session.sendRequest(httpRequest);
 		phase = Phase::Send;
 		ostr.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
@@ -478,8 +423,8 @@ HTTPTransport::ExchangeResult HTTPTransport::exchange(Connection& connection, bo
 				outcome.error = "timeout after " + Poco::NumberFormatter::format(timeout.totalMilliseconds()) + " ms";
 			else if (is<Poco::Net::CertificateValidationException>(e) || is<Poco::Net::InvalidCertificateException>(e))
 				outcome.error = "TLS certificate verification failed for " + target.host + ": the certificate is not valid for this host name";
-			else if (is<Poco::Net::SSLException>(e) && !tlsVerifyError.empty())
-				outcome.error = "TLS certificate verification failed for " + target.host + ": " + tlsVerifyError;
+			else if (is<Poco::Net::SSLException>(e) && !TLSClientContext::verifyError().empty())
+				outcome.error = "TLS certificate verification failed for " + target.host + ": " + TLSClientContext::verifyError();
 			else if (is<Poco::Net::SSLException>(e))
 				outcome.error = "TLS error with " + peer + ": " + e.displayText();
 			else if (is<Poco::Net::ConnectionRefusedException>(e))

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "transports/GuardedTransport.h"
+#include "transports/TLSClientContext.h"
 
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Timespan.h>
@@ -92,7 +92,7 @@ private:
 	void giveBack(const std::string& key, Connection&& connection);
 
 	Options _options;
-	Poco::Net::Context::Ptr _pContext;
+	std::unique_ptr<TLSClientContext> _pTLSContext;
 	mutable std::mutex _mutex;
 	std::map<std::string, std::vector<Connection>> _idle;
 	Poco::Timestamp _lastSweep;

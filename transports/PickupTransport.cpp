@@ -98,17 +98,9 @@ PickupTransport::PickupTransport(const Options& options):
 
 void PickupTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcome& outcome)
 {
-	std::unique_ptr<EmailMessage> message;
-	try
-	{
-		message = std::make_unique<EmailMessage>(_options.from, request.target, request);
-	}
-	catch (Poco::InvalidArgumentException& exc)
-	{
-		outcome.kind = DeliveryOutcome::Kind::Permanent;
-		outcome.error = exc.message();
+	const std::unique_ptr<EmailMessage> message = EmailMessage::create(_options.from, request, outcome);
+	if (!message)
 		return;
-	}
 
 	outcome.kind = DeliveryOutcome::Kind::Transient;
 	const std::string directory = Poco::Path(_options.directory).makeDirectory().toString();

@@ -2,15 +2,14 @@
 
 #include "transports/DestinationPolicy.h"
 #include "transports/EmailMessage.h"
+#include "transports/TLSClientContext.h"
 
 #include <Poco/Ascii.h>
 #include <Poco/Base64Decoder.h>
 #include <Poco/Base64Encoder.h>
 #include <Poco/Environment.h>
 #include <Poco/Exception.h>
-#include <Poco/File.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/NetSSL.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
@@ -20,40 +19,12 @@
 #include <Poco/String.h>
 #include <Poco/Timestamp.h>
 
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
 #include <algorithm>
 #include <sstream>
 
 namespace Hookgate {
 
 namespace {
-
-/// The certificate-chain error of the TLS handshake running on this thread.
-/// OpenSSL calls the verify callback on the thread doing the handshake, which
-/// is the thread inside deliver().
-thread_local std::string tlsVerifyError;
-
-int verifyCallback(int ok, X509_STORE_CTX* store)
-{
-	if (!ok && tlsVerifyError.empty())
-	{
-		const int error = X509_STORE_CTX_get_error(store);
-		const int depth = X509_STORE_CTX_get_error_depth(store);
-		tlsVerifyError = X509_verify_cert_error_string(error);
-		X509* cert = X509_STORE_CTX_get_current_cert(store);
-		if (cert)
-		{
-			char subject[256];
-			X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof(subject));
-			tlsVerifyError += " (certificate ";
-			tlsVerifyError += subject;
-			tlsVerifyError += ", depth " + Poco::NumberFormatter::format(depth) + ")";
-		}
-	}
-	return ok;
-}
 
 template <class E>
 bool is(const Poco::Exception& exc)
@@ -322,32 +293,7 @@ SMTPTransport::SMTPTransport(const Options& options):
 
 	if (_options.tls != "none")
 	{
-		Poco::Net::initializeSSL();
-		try
-		{
-			const std::string caFile = _options.caFile.empty() ? DEFAULT_CA_FILE : _options.caFile;
-			if (!Poco::File(caFile).exists())
-				throw Poco::FileNotFoundException("CA file for the SMTP server not found", caFile);
-
-			Poco::Net::Context::Params params;
-			params.caLocation = caFile;
-			params.loadDefaultCAs = false;
-			params.verificationMode = Poco::Net::Context::VERIFY_STRICT;  // chain AND host name, also for loopback names
-			params.verificationDepth = 9;
-			params.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";
-			_pContext = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-			_pContext->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-			// Poco's own verify callback reports chain errors to the process-wide SSLManager
-			// events, whose handler may be a console prompt or may accept the certificate.
-			// Use our own: reject, and remember why.
-			SSL_CTX_set_verify(_pContext->sslContext(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, &verifyCallback);
-		}
-		catch (...)
-		{
-			_pContext = nullptr;
-			Poco::Net::uninitializeSSL();
-			throw;
-		}
+		_pTLSContext = std::make_unique<TLSClientContext>(_options.caFile.empty() ? DEFAULT_CA_FILE : _options.caFile, "CA file for the SMTP server not found");
 	}
 }
 
@@ -361,11 +307,7 @@ SMTPTransport::~SMTPTransport()
 	for (auto& session: idle)
 		session->quit();
 	idle.clear();
-	if (_pContext)
-	{
-		_pContext = nullptr;
-		Poco::Net::uninitializeSSL();
-	}
+	_pTLSContext.reset();
 }
 
 std::size_t SMTPTransport::idleSessions() const
@@ -376,17 +318,9 @@ std::size_t SMTPTransport::idleSessions() const
 
 void SMTPTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcome& outcome)
 {
-	std::unique_ptr<EmailMessage> message;
-	try
-	{
-		message = std::make_unique<EmailMessage>(_options.from, request.target, request);
-	}
-	catch (Poco::InvalidArgumentException& exc)
-	{
-		outcome.kind = DeliveryOutcome::Kind::Permanent;
-		outcome.error = exc.message();
+	const std::unique_ptr<EmailMessage> message = EmailMessage::create(_options.from, request, outcome);
+	if (!message)
 		return;
-	}
 	const std::string data = dotStuff(message->bytes());
 	const Poco::Timespan timeout = request.timeout.totalMicroseconds() > 0 ? request.timeout : Poco::Timespan(15, 0);
 
@@ -439,12 +373,12 @@ std::unique_ptr<SMTPTransport::Session> SMTPTransport::openSession(Poco::Timespa
 		const Poco::Net::SocketAddress address(addresses[i], _options.port);
 		session->peer = host == addresses[i].toString() ? address.toString() : host + " (" + address.toString() + ")";
 		session->timeout = timeout;
-		tlsVerifyError.clear();
+		TLSClientContext::clearVerifyError();
 		try
 		{
 			if (_options.tls == "implicit")
 			{
-				Poco::Net::SecureStreamSocket socket(_pContext);
+				Poco::Net::SecureStreamSocket socket(_pTLSContext->context());
 				socket.setPeerHostName(host);  // SNI and the certificate's host name check
 				socket.connect(address, timeout);
 				session->socket = socket;
@@ -508,8 +442,8 @@ bool SMTPTransport::establish(Session& session, DeliveryOutcome& outcome)
 			}
 			if (!session.inbox.empty())
 				throw Poco::Net::SMTPException("unexpected data from " + session.peer + " after its STARTTLS reply");
-			tlsVerifyError.clear();
-			Poco::Net::SecureStreamSocket secure = Poco::Net::SecureStreamSocket::attach(session.socket, _options.host, _pContext);
+			TLSClientContext::clearVerifyError();
+			Poco::Net::SecureStreamSocket secure = Poco::Net::SecureStreamSocket::attach(session.socket, _options.host, _pTLSContext->context());
 			secure.completeHandshake();
 			session.socket = secure;
 			session.secure = true;
@@ -752,8 +686,8 @@ void SMTPTransport::fail(const std::string& stage, const Session& session, const
 		reason = "timeout after " + Poco::NumberFormatter::format(session.timeout.totalMilliseconds()) + " ms waiting for " + session.peer;
 	else if (is<Poco::Net::CertificateValidationException>(e) || is<Poco::Net::InvalidCertificateException>(e))
 		reason = "TLS certificate verification failed for " + _options.host + ": the certificate is not valid for this host name";
-	else if (is<Poco::Net::SSLException>(e) && !tlsVerifyError.empty())
-		reason = "TLS certificate verification failed for " + _options.host + ": " + tlsVerifyError;
+	else if (is<Poco::Net::SSLException>(e) && !TLSClientContext::verifyError().empty())
+		reason = "TLS certificate verification failed for " + _options.host + ": " + TLSClientContext::verifyError();
 	else if (is<Poco::Net::SSLException>(e))
 		reason = "TLS error with " + session.peer + ": " + e.displayText();
 	else if (is<Poco::Net::ConnectionRefusedException>(e))

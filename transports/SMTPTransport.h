@@ -1,8 +1,8 @@
 #pragma once
 
 #include "transports/GuardedTransport.h"
+#include "transports/TLSClientContext.h"
 
-#include <Poco/Net/Context.h>
 #include <Poco/Timespan.h>
 #include <Poco/Types.h>
 
@@ -96,7 +96,7 @@ private:
 
 	Options _options;
 	std::string _heloName;
-	Poco::Net::Context::Ptr _pContext;
+	std::unique_ptr<TLSClientContext> _pTLSContext;
 	mutable std::mutex _mutex;
 	std::vector<std::unique_ptr<Session>> _idle;
 };

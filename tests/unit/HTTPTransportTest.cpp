@@ -3,6 +3,7 @@
 #include "HTTPRawServer.h"
 #include "HTTPTestCertificates.h"
 #include "HTTPTestServer.h"
+#include "TransportTestSupport.h"
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -26,6 +27,7 @@ using Hookgate::Test::HTTPRecordedRequest;
 using Hookgate::Test::HTTPScriptedResponse;
 using Hookgate::Test::HTTPTestCertificates;
 using Hookgate::Test::HTTPTestServer;
+using Hookgate::Test::port;
 
 namespace {
 
@@ -36,6 +38,14 @@ HTTPTransport::Options loopbackOptions()
 {
 	HTTPTransport::Options options;
 	options.allowPrivateDestinations = true;
+	return options;
+}
+
+/// Options for TLS test servers on loopback whose certificates the throwaway test CA signed.
+HTTPTransport::Options testCAOptions()
+{
+	HTTPTransport::Options options = loopbackOptions();
+	options.caFile = HTTPTestCertificates::instance().caFile();
 	return options;
 }
 
@@ -56,24 +66,6 @@ HTTPScriptedResponse answer(int status, const std::string& body = std::string(),
 	response.headers = std::move(headers);
 	return response;
 }
-
-std::string port(Poco::UInt16 number)
-{
-	return Poco::NumberFormatter::format(number);
-}
-
-const char* kindName(DeliveryOutcome::Kind kind)
-{
-	switch (kind)
-	{
-	case DeliveryOutcome::Kind::Succeeded: return "Succeeded";
-	case DeliveryOutcome::Kind::Transient: return "Transient";
-	case DeliveryOutcome::Kind::Permanent: return "Permanent";
-	}
-	return "?";
-}
-
-#define OUTCOME_INFO(o) INFO("kind " << kindName((o).kind) << ", code " << (o).responseCode << ", error: " << (o).error)
 
 } // namespace
 
@@ -597,9 +589,7 @@ TEST_CASE("HTTPS delivery succeeds when the certificate chains to the configured
 	const HTTPTestCertificates& certificates = HTTPTestCertificates::instance();
 	HTTPTestServer server(certificates.serverContext("localhost"));
 	server.respond(answer(200, "secure ok"));
-	HTTPTransport::Options options = loopbackOptions();
-	options.caFile = certificates.caFile();
-	HTTPTransport transport(options);
+	HTTPTransport transport(testCAOptions());
 
 	DeliveryRequest request = post(server.url("/tls", "localhost"), "{\"secure\":true}");
 	request.headers = {{"webhook-id", "msg_tls"}};
@@ -643,9 +633,7 @@ TEST_CASE("HTTPS refuses a certificate whose name does not match the host", "[ht
 	const HTTPTestCertificates& certificates = HTTPTestCertificates::instance();
 	HTTPTestServer server(certificates.serverContext("wrong-name"));
 	server.respond(answer(200, "should not get here"));
-	HTTPTransport::Options options = loopbackOptions();
-	options.caFile = certificates.caFile();
-	HTTPTransport transport(options);
+	HTTPTransport transport(testCAOptions());
 
 	const DeliveryOutcome outcome = transport.deliver(post(server.url("/", "localhost")));
 	OUTCOME_INFO(outcome);
@@ -662,9 +650,7 @@ TEST_CASE("HTTPS refuses a certificate whose name does not match the host", "[ht
 TEST_CASE("HTTPS checks the certificate against the URL's host, not the address connected to", "[http][tls]")
 {
 	const HTTPTestCertificates& certificates = HTTPTestCertificates::instance();
-	HTTPTransport::Options options = loopbackOptions();
-	options.caFile = certificates.caFile();
-	HTTPTransport transport(options);
+	HTTPTransport transport(testCAOptions());
 
 	HTTPTestServer dnsOnly(certificates.serverContext("dns-only"));
 	dnsOnly.respond(answer(200, "ok"));

@@ -1,6 +1,7 @@
 #include "transports/PickupTransport.h"
 
 #include "EmailPythonParser.h"
+#include "TransportTestSupport.h"
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/Exception.h>
@@ -47,19 +48,6 @@ std::vector<std::string> listing(const std::string& directory)
 	std::sort(names.begin(), names.end());
 	return names;
 }
-
-const char* kindName(DeliveryOutcome::Kind kind)
-{
-	switch (kind)
-	{
-	case DeliveryOutcome::Kind::Succeeded: return "Succeeded";
-	case DeliveryOutcome::Kind::Transient: return "Transient";
-	case DeliveryOutcome::Kind::Permanent: return "Permanent";
-	}
-	return "?";
-}
-
-#define OUTCOME_INFO(o) INFO("kind " << kindName((o).kind) << ", code " << (o).responseCode << ", error: " << (o).error)
 
 } // namespace
 

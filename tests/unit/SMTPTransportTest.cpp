@@ -4,6 +4,7 @@
 #include "HTTPTestCertificates.h"
 #include "SMTPFakeServer.h"
 #include "SMTPTestServer.h"
+#include "TransportTestSupport.h"
 
 #include <Poco/Exception.h>
 #include <Poco/NumberFormatter.h>
@@ -26,6 +27,7 @@ using Hookgate::Test::HTTPTestCertificates;
 using Hookgate::Test::SMTPFakeServer;
 using Hookgate::Test::SMTPReceivedMessage;
 using Hookgate::Test::SMTPTestServer;
+using Hookgate::Test::port;
 
 namespace {
 
@@ -50,6 +52,16 @@ SMTPTransport::Options tlsOptions(Poco::UInt16 port, const std::string& tls)
 	return options;
 }
 
+/// A test server that requires AUTH (user hookgate, password secret), also without TLS.
+SMTPTestServer::Options authServerOptions()
+{
+	SMTPTestServer::Options options;
+	options.username = "hookgate";
+	options.password = "secret";
+	options.authWithoutTLS = true;
+	return options;
+}
+
 DeliveryRequest mail(const std::string& to = "receiver@example.com")
 {
 	DeliveryRequest request;
@@ -62,24 +74,6 @@ DeliveryRequest mail(const std::string& to = "receiver@example.com")
 	request.timeout = Poco::Timespan(5, 0);
 	return request;
 }
-
-std::string port(Poco::UInt16 number)
-{
-	return Poco::NumberFormatter::format(number);
-}
-
-const char* kindName(DeliveryOutcome::Kind kind)
-{
-	switch (kind)
-	{
-	case DeliveryOutcome::Kind::Succeeded: return "Succeeded";
-	case DeliveryOutcome::Kind::Transient: return "Transient";
-	case DeliveryOutcome::Kind::Permanent: return "Permanent";
-	}
-	return "?";
-}
-
-#define OUTCOME_INFO(o) INFO("kind " << kindName((o).kind) << ", code " << (o).responseCode << ", error: " << (o).error << ", response: " << (o).responseBody)
 
 void requireSucceeded(const DeliveryOutcome& outcome)
 {
@@ -156,10 +150,7 @@ TEST_CASE("STARTTLS with AUTH PLAIN delivers when the server certificate is veri
 
 TEST_CASE("AUTH LOGIN is used when the server offers only LOGIN", "[smtp]")
 {
-	SMTPTestServer::Options serverOptions;
-	serverOptions.username = "hookgate";
-	serverOptions.password = "secret";
-	serverOptions.authWithoutTLS = true;
+	SMTPTestServer::Options serverOptions = authServerOptions();
 	serverOptions.authExclude = {"PLAIN"};
 	SMTPTestServer server(serverOptions);
 
@@ -175,11 +166,7 @@ TEST_CASE("AUTH LOGIN is used when the server offers only LOGIN", "[smtp]")
 
 TEST_CASE("Wrong credentials fail the AUTH stage permanently with the server's reply", "[smtp]")
 {
-	SMTPTestServer::Options serverOptions;
-	serverOptions.username = "hookgate";
-	serverOptions.password = "secret";
-	serverOptions.authWithoutTLS = true;
-	SMTPTestServer server(serverOptions);
+	SMTPTestServer server(authServerOptions());
 
 	SMTPTransport::Options options = plainOptions(server.port());
 	options.username = "hookgate";
@@ -196,11 +183,7 @@ TEST_CASE("Wrong credentials fail the AUTH stage permanently with the server's r
 
 TEST_CASE("Without credentials a server that requires AUTH refuses MAIL FROM permanently", "[smtp]")
 {
-	SMTPTestServer::Options serverOptions;
-	serverOptions.username = "hookgate";
-	serverOptions.password = "secret";
-	serverOptions.authWithoutTLS = true;
-	SMTPTestServer server(serverOptions);
+	SMTPTestServer server(authServerOptions());
 	SMTPTransport transport(plainOptions(server.port()));
 
 	const DeliveryOutcome outcome = transport.deliver(mail());
