@@ -79,7 +79,7 @@ int DeclaredAccounts::apply(const Poco::Util::AbstractConfiguration& config, Sto
 {
 	const Declarations d(config);
 	int endpointCount = 0;
-	const EndpointRules rules(catalog, payloads, settings.allowPrivateDestinations);
+	const EndpointRules rules(catalog, payloads, settings.allowPrivateDestinations, false);
 	for (const auto& accountId : d.keys(ROOT))
 	{
 		const std::string prefix = ROOT + "." + accountId;

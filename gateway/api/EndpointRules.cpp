@@ -43,7 +43,17 @@ void EndpointRules::checkUrl(const std::string& url) const
 	if (!uri.getFragment().empty()) throw ApiError::validation("url: '" + url + "' must not have a #fragment");
 	if (!_allowPrivateDestinations)
 	{
-		const std::string why = DestinationPolicy::check(uri.getHost());
+		std::vector<Poco::Net::IPAddress> addresses;
+		try
+		{
+			addresses = DestinationPolicy::resolve(uri.getHost());
+		}
+		catch (const Poco::Exception& e)
+		{
+			if (_refuseUnresolvable) throw ApiError::validation("url: " + DestinationPolicy::resolveError(uri.getHost(), e));
+			return;  // checked again at send time
+		}
+		const std::string why = DestinationPolicy::check(uri.getHost(), addresses);
 		if (!why.empty()) throw ApiError::validation("url: " + why);
 	}
 }

@@ -15,10 +15,15 @@ class EndpointRules
 {
 public:
 	/// payloads: the server's builder; `hierarchy` must be one it has (templates included).
-	EndpointRules(const EventCatalog& catalog, const PayloadBuilder& payloads, bool allowPrivateDestinations):
+	/// refuseUnresolvable: whether a URL host that cannot be resolved now is refused (the API)
+	/// or accepted and left to the check at send time (declarations read at start, so that a
+	/// DNS outage at boot does not stop the gateway).
+	EndpointRules(const EventCatalog& catalog, const PayloadBuilder& payloads, bool allowPrivateDestinations,
+		bool refuseUnresolvable = true):
 		_catalog(catalog),
 		_payloads(payloads),
-		_allowPrivateDestinations(allowPrivateDestinations)
+		_allowPrivateDestinations(allowPrivateDestinations),
+		_refuseUnresolvable(refuseUnresolvable)
 	{
 	}
 
@@ -34,6 +39,7 @@ private:
 	const EventCatalog& _catalog;
 	const PayloadBuilder& _payloads;
 	bool _allowPrivateDestinations;
+	bool _refuseUnresolvable;
 };
 
 } // namespace Hookgate
