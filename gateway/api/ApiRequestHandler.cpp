@@ -210,6 +210,9 @@ void ApiRequestHandler::route(ApiExchange& exchange)
 	caller = authenticate(exchange);
 	authorize(caller, a, std::find(adminOnly.begin(), adminOnly.end(), exchange.method()) != adminOnly.end());
 	if (!_context.ready) throw ApiError(503, "unavailable", "hookgate is starting or stopping; try again shortly");
+	// Every request body is held to the same rules (size, JSON Content-Type), also where the
+	// action takes none (replay, rotate, tokens): a body sent there is checked, then ignored.
+	if (handlers.count(exchange.method())) exchange.body();
 	dispatch(exchange, handlers);
 }
 

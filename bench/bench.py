@@ -1,0 +1,1009 @@
+#!/usr/bin/env python3
+"""The end-to-end benchmark of Hookgate. Run it through bench/run (which installs the peers and
+builds the binaries); this file only measures.
+
+Everything runs on loopback in one go, so that each figure sits next to the baseline it is
+compared with, measured minutes apart on the same (noisy) machine:
+
+  1  baselines: wrk -> nginx `return 204`; SQLite single-row commits/s (WAL, synchronous=FULL)
+  2  durable ingest (fan-out 1) with wrk; latency at half that rate with hgload (open loop)
+  3  delivery: time to drain a held backlog (fan-out 1 and 4) to nginx
+  4  ingest-to-arrival latency, no backlog (hgload's receiver, correlated by webhook-id)
+  5  email: time to drain a held backlog to postfix's smtp-sink
+  6  memory: peak RSS (VmHWM) with a large pending backlog; stats answer time, small vs large log
+
+The table goes to stdout and bench/results/latest.md, the raw figures to
+bench/results/latest.json. Exit status: 0 when every part ran, 1 when one broke (a peer did not
+start, requests failed, a backlog did not drain). A missed target is not a failure.
+"""
+
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("BENCH_BUILD_DIR", os.path.join(ROOT, "build"))
+HOOKGATE = os.environ.get("BENCH_HOOKGATE", os.path.join(BUILD, "hookgate"))
+HGLOAD = os.environ.get("BENCH_HGLOAD", os.path.join(BUILD, "bench", "hgload"))
+WRK = os.environ.get("BENCH_WRK", shutil.which("wrk") or "/usr/bin/wrk")
+NGINX = os.environ.get("BENCH_NGINX", shutil.which("nginx") or "/usr/sbin/nginx")
+SMTP_SINK = os.environ.get("BENCH_SMTP_SINK", shutil.which("smtp-sink") or "/usr/sbin/smtp-sink")
+SMTP_SOURCE = os.environ.get("BENCH_SMTP_SOURCE", shutil.which("smtp-source") or "/usr/sbin/smtp-source")
+RESULTS = os.environ.get("BENCH_RESULTS_DIR", os.path.join(ROOT, "bench", "results"))
+WRK_LUA = os.path.join(ROOT, "bench", "wrk-post.lua")
+ADMIN_TOKEN = "bench-admin-token-0123456789"
+
+
+def env_int(name, default):
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+def env_float(name, default):
+    value = os.environ.get(name, "")
+    return float(value) if value.strip() else default
+
+
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+DURATION = env_float("BENCH_DURATION", 5 if QUICK else 10)              # each wrk run, seconds
+LATENCY_DURATION = env_float("BENCH_LATENCY_DURATION", 8 if QUICK else 15)
+SQLITE_SECONDS = env_float("BENCH_SQLITE_SECONDS", 3 if QUICK else 5)
+WRK_THREADS = env_int("BENCH_WRK_THREADS", 2)
+WRK_CONNECTIONS = env_int("BENCH_WRK_CONNECTIONS", 16)
+BACKLOG = env_int("BENCH_BACKLOG", 5000 if QUICK else 50000)             # deliveries, part 3
+EMAIL_BACKLOG = env_int("BENCH_EMAIL_BACKLOG", BACKLOG)                 # messages, part 5
+MEMORY_PENDING = env_int("BENCH_MEMORY_PENDING", 10000 if QUICK else 100000)
+STATS_SMALL = env_int("BENCH_STATS_SMALL", 10000)
+STATS_LARGE = env_int("BENCH_STATS_LARGE", 100000 if QUICK else 1000000)
+STATS_REQUESTS = env_int("BENCH_STATS_REQUESTS", 200)
+E2E_RATE = env_float("BENCH_E2E_RATE", 100)
+E2E_COUNT = env_int("BENCH_E2E_COUNT", 500 if QUICK else 1000)
+WORKERS = env_int("BENCH_WORKERS", 8)
+FILL_CONNECTIONS = env_int("BENCH_FILL_CONNECTIONS", 16)
+DRAIN_STALL = env_float("BENCH_DRAIN_STALL", 60)                          # seconds without progress = broken
+ONLY = [p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()]
+KEEP = os.environ.get("BENCH_KEEP", "") not in ("", "0")
+
+
+def log(message):
+    print("bench: " + message, file=sys.stderr, flush=True)
+
+
+class Broken(Exception):
+    """Something did not work (as opposed to: was slow)."""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, timeout, process=None, what="server"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise Broken(f"{what} exited with status {process.returncode} before listening on port {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise Broken(f"{what} did not listen on 127.0.0.1:{port} within {timeout:.0f} s")
+
+
+def stop_process(process, timeout=30):
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def event_body(size=1000):
+    """A booking event of about `size` bytes, like the booking platform sends."""
+    data = {
+        "appointment": {"uuid": "3f1c9a52-7d2e-4c1b-9a77-0c4f1e2b8d10", "number": "B-2026-004711", "status": "confirmed",
+                        "start": "2026-12-03T09:30:00+01:00", "end": "2026-12-03T10:15:00+01:00", "timezone": "Europe/Zurich",
+                        "service": {"id": 17, "name": "Erstberatung Steuern", "duration": 45},
+                        "employee": {"id": 3, "name": "Dr. Anna Keller", "email": "anna.keller@kanzlei-keller.example"},
+                        "price": {"amount": 180.0, "currency": "CHF", "paid": False}},
+        "customer": {"name": "Erika Muster", "email": "erika@example.com", "phone": "+41 44 123 45 67"},
+        "notes": "",
+    }
+    body = {"type": "appointment.booking.created", "data": data}
+    text = json.dumps(body, separators=(",", ":"))
+    data["notes"] = "x" * max(0, size - len(text))
+    return json.dumps(body, separators=(",", ":"))
+
+
+def percentile(sorted_values, q):
+    if not sorted_values:
+        return None
+    i = max(0, min(len(sorted_values) - 1, int(-(-q * len(sorted_values) // 1)) - 1))
+    return sorted_values[i]
+
+
+# ---- peers ----------------------------------------------------------------------------------------------
+
+class Nginx:
+    """nginx answering 204 to everything, with its own configuration in the work folder."""
+
+    def __init__(self, work):
+        self.dir = os.path.join(work, "nginx")
+        os.makedirs(self.dir, exist_ok=True)
+        self.port = free_port()
+        self.process = None
+
+    def start(self):
+        d = self.dir
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        config = f"""# written by bench/bench.py
+{user}worker_processes auto;
+daemon off;
+master_process on;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/client_body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    keepalive_requests 1000000;
+    keepalive_timeout 75s;
+    server {{
+        listen 127.0.0.1:{self.port} reuseport;
+        location / {{ return 204; }}
+    }}
+}}
+"""
+        path = os.path.join(d, "nginx.conf")
+        with open(path, "w") as f:
+            f.write(config)
+        self.process = subprocess.Popen([NGINX, "-c", path, "-p", d + "/", "-e", d + "/error.log"],
+                                        stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "stderr.log"), "w"))
+        wait_for_port(self.port, 15, self.process, "nginx")
+
+    def url(self, path="/"):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)  # graceful: master and workers exit
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class SMTPSink:
+    """postfix's smtp-sink on a free port (a test SMTP server that accepts and drops mail)."""
+
+    def __init__(self, work):
+        self.dir = os.path.join(work, "smtp-sink")
+        os.makedirs(self.dir, exist_ok=True)
+        self.port = free_port()
+        self.process = None
+
+    def start(self):
+        command = [SMTP_SINK]
+        if os.geteuid() == 0:
+            command += ["-u", "nobody"]  # required when started as root
+        command += [f"127.0.0.1:{self.port}", "1024"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
+                                        stderr=open(os.path.join(self.dir, "stderr.log"), "w"))
+        wait_for_port(self.port, 15, self.process, "smtp-sink")
+
+    def stop(self):
+        stop_process(self.process, 10)
+
+
+class Hookgate:
+    """One hookgate process on a fresh database in its own folder, configured for the bench."""
+
+    def __init__(self, work, name, smtp_port=None, extra=None):
+        self.dir = os.path.join(work, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.name = name
+        self.process = None
+        self.port = None
+        self.props = os.path.join(self.dir, "hookgate.properties")
+        lines = {
+            "hookgate.http.address": "127.0.0.1",
+            "hookgate.http.port": "0",
+            "hookgate.http.portFile": "hookgate.port",
+            "hookgate.api.adminToken": ADMIN_TOKEN,
+            "hookgate.store.type": "sqlite",
+            "hookgate.store.sqlite.path": "hookgate.db",
+            "hookgate.store.sqlite.synchronous": "full",
+            "hookgate.templates.dir": os.path.join(ROOT, "templates"),
+            "hookgate.delivery.workers": str(WORKERS),
+            "hookgate.delivery.jitter": "0",
+            "hookgate.security.allowPrivateDestinations": "true",
+            "hookgate.smtp.mode": "smtp" if smtp_port else "pickup",
+            "hookgate.smtp.pickupDir": "outbox",
+            "hookgate.smtp.host": "127.0.0.1",
+            "hookgate.smtp.port": str(smtp_port or 25),
+            "hookgate.smtp.tls": "none",
+            "hookgate.smtp.from": "hookgate@bench.example",
+            "hookgate.plans.enterprise.endpoints": "10",
+            "hookgate.logging.level": "warning",
+            "hookgate.logging.file": "hookgate.log",
+        }
+        lines.update(extra or {})
+        with open(self.props, "w") as f:
+            f.write("# written by bench/bench.py\n")
+            for k, v in lines.items():
+                f.write(f"{k} = {v}\n")
+
+    @property
+    def db(self):
+        return os.path.join(self.dir, "hookgate.db")
+
+    def start(self, timeout=120):
+        port_file = os.path.join(self.dir, "hookgate.port")
+        if os.path.exists(port_file):
+            os.remove(port_file)
+        self.stderr = open(os.path.join(self.dir, "stderr.log"), "a")
+        self.process = subprocess.Popen([HOOKGATE, "--config=" + self.props], stdout=self.stderr, stderr=self.stderr,
+                                        cwd=self.dir)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise Broken(f"hookgate ({self.name}) exited with status {self.process.returncode} at start; "
+                             f"see {self.dir}/stderr.log: {self.tail()}")
+            try:
+                with open(port_file) as f:
+                    text = f.read().strip()
+                if text:
+                    self.port = int(text)
+                    break
+            except (OSError, ValueError):
+                pass
+            if time.monotonic() > deadline:
+                raise Broken(f"hookgate ({self.name}) wrote no port file within {timeout} s")
+            time.sleep(0.05)
+        while True:
+            try:
+                status, _ = self.request("GET", "/health", token=None)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise Broken(f"hookgate ({self.name}) did not report healthy within {timeout} s")
+            time.sleep(0.05)
+
+    def tail(self):
+        try:
+            with open(os.path.join(self.dir, "stderr.log")) as f:
+                return " | ".join(f.read().strip().splitlines()[-5:])
+        except OSError:
+            return ""
+
+    def stop(self):
+        stop_process(self.process, 60)
+        if self.process is not None and self.process.returncode not in (0, None, -signal.SIGTERM):
+            log(f"hookgate ({self.name}) exited with status {self.process.returncode}")
+
+    def alive(self):
+        return self.process is not None and self.process.poll() is None
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def request(self, method, path, body=None, token=ADMIN_TOKEN, connection=None):
+        own = connection is None
+        conn = connection or http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            headers = {}
+            if token:
+                headers["Authorization"] = "Bearer " + token
+            data = None
+            if body is not None:
+                data = json.dumps(body).encode()
+                headers["Content-Type"] = "application/json"
+            conn.request(method, path, body=data, headers=headers)
+            response = conn.getresponse()
+            payload = response.read()
+            try:
+                parsed = json.loads(payload) if payload else None
+            except ValueError:
+                parsed = payload.decode(errors="replace")
+            return response.status, parsed
+        finally:
+            if own:
+                conn.close()
+
+    def api(self, method, path, body=None, expect=(200, 201, 202, 204)):
+        status, answer = self.request(method, path, body)
+        if status not in expect:
+            raise Broken(f"{method} {path} answered {status}: {answer}")
+        return answer
+
+    def metrics(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request("GET", "/metrics")
+            text = conn.getresponse().read().decode()
+        finally:
+            conn.close()
+        values = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                name, _, value = line.rpartition(" ")
+                try:
+                    values[name] = float(value)
+                except ValueError:
+                    pass
+        return values
+
+    def pending(self):
+        return int(self.metrics().get("hookgate_pending_deliveries", -1))
+
+    def proc_status(self, key):
+        with open(f"/proc/{self.process.pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) * 1024  # kB -> bytes
+        return None
+
+    def setup_account(self, account, targets, enabled=True):
+        """An enterprise account with webhooks on and one endpoint per target ({"url": ...} or
+        {"email": ...}), subscribed to everything. Returns the endpoint ids."""
+        self.api("POST", "/api/v1/accounts", {"id": account, "name": "Bench " + account, "plan": "enterprise",
+                                              "webhooksEnabled": True})
+        ids = []
+        for i, target in enumerate(targets):
+            body = dict(target)
+            body.update({"eventTypes": ["*"], "hierarchy": "nested", "description": f"bench {i}", "enabled": enabled})
+            ids.append(self.api("POST", f"/api/v1/accounts/{account}/endpoints", body)["id"])
+        return ids
+
+    def set_enabled(self, account, endpoint_ids, enabled):
+        for e in endpoint_ids:
+            self.api("PATCH", f"/api/v1/accounts/{account}/endpoints/{e}", {"enabled": enabled})
+
+    def wait_drained(self, what, stall=DRAIN_STALL, poll=0.05):
+        """Polls /metrics until no delivery is pending. Returns the time it took (s). Broken when
+        the count stops falling for `stall` seconds."""
+        start = time.monotonic()
+        last_value, last_change = None, start
+        while True:
+            value = self.pending()
+            now = time.monotonic()
+            if value == 0:
+                return now - start
+            if value != last_value:
+                last_value, last_change = value, now
+            elif now - last_change > stall:
+                raise Broken(f"{what}: {value} deliveries still pending, none finished in the last {stall:.0f} s")
+            if not self.alive():
+                raise Broken(f"{what}: hookgate exited with status {self.process.returncode}: {self.tail()}")
+            time.sleep(poll)
+
+    def endpoint_stats(self, account, endpoint):
+        return self.api("GET", f"/api/v1/accounts/{account}/endpoints/{endpoint}/stats")
+
+
+# ---- tools ------------------------------------------------------------------------------------------
+
+def run_wrk(url, body_file, token=None, duration=DURATION, threads=WRK_THREADS, connections=WRK_CONNECTIONS):
+    env = dict(os.environ, WRK_BODY_FILE=body_file, WRK_TOKEN=token or "")
+    command = [WRK, f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--timeout", "10s", "-s", WRK_LUA, url]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=duration + 120)
+    if done.returncode != 0:
+        raise Broken(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+    for line in done.stdout.splitlines():
+        if line.startswith("WRKJSON "):
+            result = json.loads(line[len("WRKJSON "):])
+            result["seconds"] = result["duration_us"] / 1e6
+            errors = result["connect_errors"] + result["read_errors"] + result["write_errors"] + result["timeouts"]
+            result["ok"] = result["requests"] - result["status_errors"]
+            result["rate"] = result["ok"] / result["seconds"]
+            result["socket_errors"] = errors
+            result["command"] = " ".join(command[:-3] + ["wrk-post.lua", url])
+            return result
+    raise Broken("wrk printed no summary: " + done.stdout[-500:])
+
+
+def run_hgload(mode, url, body_file, timeout=1800, **options):
+    command = [HGLOAD, mode, "--url", url, "--token", ADMIN_TOKEN, "--body", body_file]
+    for key, value in options.items():
+        command += ["--" + key.replace("_", "-"), str(value)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise Broken(f"hgload {mode} failed ({done.returncode}): {done.stderr.strip()}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def check_load(result, what, allow_errors=0):
+    bad = result.get("http_errors", 0) + result.get("transport_errors", 0)
+    if bad > allow_errors:
+        raise Broken(f"{what}: {bad} requests failed, first: {result.get('first_error')}")
+
+
+def fill_backlog(hg, account, events, body_file, what):
+    result = run_hgload("fill", hg.url(f"/api/v1/accounts/{account}/events"), body_file, count=events,
+                        connections=FILL_CONNECTIONS)
+    check_load(result, what)
+    return result
+
+
+# ---- the parts ------------------------------------------------------------------------------------
+
+class Bench:
+    def __init__(self, work):
+        self.work = work
+        self.results = {}      # raw figures, by part
+        self.errors = {}       # part -> message
+        self.nginx = None
+        self.body_file = os.path.join(work, "event.json")
+        with open(self.body_file, "w") as f:
+            f.write(event_body(1000))
+        self.post_file = os.path.join(work, "post-1k.json")
+        with open(self.post_file, "w") as f:
+            f.write(json.dumps({"data": "x" * 1013}))  # exactly 1024 bytes
+
+    def part(self, name, function):
+        if ONLY and name not in ONLY:
+            return
+        log(f"--- {name}")
+        started = time.monotonic()
+        try:
+            function()
+        except Exception as e:  # noqa: BLE001 - any failure of a part is reported, the others still run
+            message = str(e) if isinstance(e, Broken) else f"{type(e).__name__}: {e}"
+            self.errors[name] = message
+            log(f"{name} BROKE: {message}")
+            if not isinstance(e, Broken):
+                traceback.print_exc()
+        log(f"--- {name} took {time.monotonic() - started:.1f} s")
+
+    # 1. baselines
+
+    def nginx_baseline(self):
+        r = run_wrk(self.nginx.url("/"), self.post_file)
+        if r["status_errors"] or r["socket_errors"]:
+            raise Broken(f"wrk -> nginx: {r['status_errors']} bad statuses, {r['socket_errors']} socket errors")
+        self.results["nginx"] = r
+        log(f"wrk -> nginx: {r['rate']:.0f} req/s")
+
+    def sqlite_baseline(self):
+        path = os.path.join(self.work, "sqlite-baseline.db")
+        db = sqlite3.connect(path, isolation_level=None)
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, body TEXT NOT NULL)")
+        row = "y" * 1500
+        for _ in range(50):  # warm-up
+            db.execute("INSERT INTO t (created_at, body) VALUES (?, ?)", (0, row))
+        n = 0
+        start = time.monotonic()
+        end = start + SQLITE_SECONDS
+        while True:
+            db.execute("INSERT INTO t (created_at, body) VALUES (?, ?)", (n, row))  # autocommit: one commit each
+            n += 1
+            if n % 16 == 0 and time.monotonic() >= end:
+                break
+        seconds = time.monotonic() - start
+        db.close()
+        self.results["sqlite"] = {"commits": n, "seconds": seconds, "rate": n / seconds, "row_bytes": len(row)}
+        log(f"SQLite: {n / seconds:.0f} commits/s")
+
+    # 2. ingest
+
+    def ingest(self):
+        hg = Hookgate(self.work, "ingest")
+        hg.start()
+        try:
+            hg.setup_account("ingest", [{"url": self.nginx.url("/ingest")}])
+            url = hg.url("/api/v1/accounts/ingest/events")
+            r = run_wrk(url, self.body_file, token=ADMIN_TOKEN)
+            r["drain_after_s"] = hg.wait_drained("ingest backlog")
+            if r["status_errors"] or r["socket_errors"]:
+                raise Broken(f"wrk -> hookgate ingest: {r['status_errors']} non-2xx answers, {r['socket_errors']} socket errors")
+            self.results["ingest"] = r
+            log(f"ingest: {r['rate']:.0f} events/s (wrk p99 {r['p99_us'] / 1000:.1f} ms); backlog drained in {r['drain_after_s']:.1f} s")
+
+            rate = max(1.0, r["rate"] / 2)
+            lat = run_hgload("rate", url, self.body_file, rate=f"{rate:.1f}", duration=LATENCY_DURATION,
+                             connections=WRK_CONNECTIONS)
+            check_load(lat, "ingest at half rate")
+            lat["drain_after_s"] = hg.wait_drained("half-rate backlog")
+            self.results["ingest_half_rate"] = lat
+            log(f"ingest at {rate:.0f}/s: p50 {lat['latency']['p50_ms']:.2f} ms, p99 {lat['latency']['p99_ms']:.2f} ms")
+        finally:
+            hg.stop()
+
+    # 3. delivery
+
+    def drain(self, name, fanout, total):
+        hg = Hookgate(self.work, name)
+        hg.start()
+        try:
+            account = name
+            endpoints = hg.setup_account(account, [{"url": self.nginx.url(f"/{name}/{i}")} for i in range(fanout)],
+                                         enabled=False)
+            events = total // fanout
+            fill = fill_backlog(hg, account, events, self.body_file, f"{name}: filling the backlog")
+            pending = hg.pending()
+            if pending != events * fanout:
+                raise Broken(f"{name}: {pending} deliveries pending after ingesting {events} events x {fanout}; "
+                             f"expected {events * fanout}")
+            start = time.monotonic()
+            hg.set_enabled(account, endpoints, True)
+            hg.wait_drained(name)
+            seconds = time.monotonic() - start
+            succeeded = sum(hg.endpoint_stats(account, e)["succeeded"] for e in endpoints)
+            if succeeded != events * fanout:
+                raise Broken(f"{name}: {succeeded} of {events * fanout} deliveries succeeded")
+            result = {"fanout": fanout, "events": events, "deliveries": events * fanout, "seconds": seconds,
+                      "rate": events * fanout / seconds, "fill": fill,
+                      "attempts_ok": hg.metrics().get('hookgate_attempts_total{transport="http",result="success"}')}
+            self.results[name] = result
+            log(f"{name}: {result['rate']:.0f} deliveries/s ({events * fanout} in {seconds:.1f} s); "
+                f"filled at {fill['rate']:.0f} events/s")
+        finally:
+            hg.stop()
+
+    def drain_fanout1(self):
+        self.drain("drain_fanout1", 1, BACKLOG)
+
+    def drain_fanout4(self):
+        self.drain("drain_fanout4", 4, BACKLOG)
+
+    # 4. ingest to arrival
+
+    def e2e(self):
+        hg = Hookgate(self.work, "e2e")
+        hg.start()
+        try:
+            port = free_port()
+            hg.setup_account("e2e", [{"url": f"http://127.0.0.1:{port}/hook"}])
+            r = run_hgload("e2e", hg.url("/api/v1/accounts/e2e/events"), self.body_file, rate=E2E_RATE, count=E2E_COUNT,
+                           connections=4, receiver_port=port, wait=30)
+            check_load(r, "ingest-to-arrival")
+            if r["missing"]:
+                raise Broken(f"ingest-to-arrival: {r['missing']} of {r['acknowledged']} acknowledged events never arrived")
+            self.results["e2e"] = r
+            log(f"ingest to arrival: p50 {r['e2e_latency']['p50_ms']:.2f} ms, p99 {r['e2e_latency']['p99_ms']:.2f} ms")
+        finally:
+            hg.stop()
+
+    # 5. email
+
+    def email(self):
+        sink = SMTPSink(self.work)
+        sink.start()
+        try:
+            # Baseline: postfix's own smtp-source, 8 sessions (as many as hookgate workers), connections reused (-d).
+            sessions = str(WORKERS)
+            start = time.monotonic()
+            done = subprocess.run([SMTP_SOURCE, "-d", "-s", sessions, "-m", str(EMAIL_BACKLOG), "-l", "2000",
+                                   "-f", "bench@bench.example", "-t", "sink@bench.example", f"127.0.0.1:{sink.port}"],
+                                  capture_output=True, text=True, timeout=600)
+            seconds = time.monotonic() - start
+            if done.returncode != 0:
+                raise Broken(f"smtp-source failed ({done.returncode}): {done.stderr.strip()}")
+            self.results["smtp_source"] = {"messages": EMAIL_BACKLOG, "seconds": seconds, "rate": EMAIL_BACKLOG / seconds,
+                                           "sessions": int(sessions)}
+            log(f"smtp-source -> smtp-sink: {EMAIL_BACKLOG / seconds:.0f} msg/s")
+
+            hg = Hookgate(self.work, "email", smtp_port=sink.port)
+            hg.start()
+            try:
+                endpoints = hg.setup_account("email", [{"email": "inbox@bench.example"}], enabled=False)
+                fill = fill_backlog(hg, "email", EMAIL_BACKLOG, self.body_file, "email: filling the backlog")
+                start = time.monotonic()
+                hg.set_enabled("email", endpoints, True)
+                hg.wait_drained("email")
+                seconds = time.monotonic() - start
+                stats = hg.endpoint_stats("email", endpoints[0])
+                if stats["succeeded"] != EMAIL_BACKLOG:
+                    raise Broken(f"email: {stats['succeeded']} of {EMAIL_BACKLOG} messages accepted ({stats})")
+                self.results["email"] = {"messages": EMAIL_BACKLOG, "seconds": seconds, "rate": EMAIL_BACKLOG / seconds,
+                                         "fill": fill}
+                log(f"email: {EMAIL_BACKLOG / seconds:.0f} msg/s")
+            finally:
+                hg.stop()
+        finally:
+            sink.stop()
+
+    # 6. memory and stats
+
+    def memory(self):
+        hg = Hookgate(self.work, "memory")
+        hg.start()
+        try:
+            endpoints = hg.setup_account("memory", [{"url": self.nginx.url("/memory")}], enabled=False)
+            baseline_rss = hg.proc_status("VmRSS")
+            fill = fill_backlog(hg, "memory", MEMORY_PENDING, self.body_file, "memory: filling the backlog")
+            pending = hg.pending()
+            hwm_pending = hg.proc_status("VmHWM")
+            start = time.monotonic()
+            hg.set_enabled("memory", endpoints, True)
+            peak_sampled = 0
+            # Sample while draining too: the peak may come from the dispatcher, not from ingest.
+            while hg.pending() > 0:
+                peak_sampled = max(peak_sampled, hg.proc_status("VmRSS") or 0)
+                if time.monotonic() - start > 1800 or not hg.alive():
+                    raise Broken("memory: backlog did not drain")
+                time.sleep(0.1)
+            seconds = time.monotonic() - start
+            hwm = hg.proc_status("VmHWM")
+            self.results["memory"] = {"pending": pending, "rss_idle_bytes": baseline_rss, "hwm_after_fill_bytes": hwm_pending,
+                                      "hwm_bytes": hwm, "drain_seconds": seconds, "drain_rate": pending / seconds,
+                                      "fill": fill}
+            log(f"memory: VmHWM {hwm / 2**20:.1f} MiB with {pending} pending (after fill {hwm_pending / 2**20:.1f} MiB)")
+        finally:
+            hg.stop()
+
+    def stats_time(self, rows):
+        name = f"stats_{rows}"
+        hg = Hookgate(self.work, name)
+        hg.start()
+        try:
+            account = "stats"
+            endpoint = hg.setup_account(account, [{"url": self.nginx.url("/stats")}], enabled=False)[0]
+        finally:
+            hg.stop()
+        started = time.monotonic()
+        fill_log(hg.db, account, endpoint, rows)
+        fill_seconds = time.monotonic() - started
+        log(f"{name}: wrote {rows} deliveries into the database in {fill_seconds:.1f} s")
+        hg.start()
+        try:
+            path = f"/api/v1/accounts/{account}/endpoints/{endpoint}/stats"
+            conn = http.client.HTTPConnection("127.0.0.1", hg.port, timeout=120)
+            t = time.perf_counter()
+            status, first = hg.request("GET", path, connection=conn)
+            cold_ms = (time.perf_counter() - t) * 1000
+            if status != 200:
+                raise Broken(f"{name}: GET stats answered {status}: {first}")
+            if first["total"] != rows:
+                raise Broken(f"{name}: stats total is {first['total']}, expected {rows}: {first}")
+            for _ in range(20):
+                hg.request("GET", path, connection=conn)
+            times = []
+            for _ in range(STATS_REQUESTS):
+                t = time.perf_counter()
+                status, _ = hg.request("GET", path, connection=conn)
+                times.append((time.perf_counter() - t) * 1000)
+                if status != 200:
+                    raise Broken(f"{name}: GET stats answered {status}")
+            page = []
+            list_path = f"/api/v1/accounts/{account}/endpoints/{endpoint}/deliveries?limit=50"
+            for _ in range(20):
+                t = time.perf_counter()
+                status, _ = hg.request("GET", list_path, connection=conn)
+                page.append((time.perf_counter() - t) * 1000)
+                if status != 200:
+                    raise Broken(f"{name}: GET deliveries answered {status}")
+            conn.close()
+            times.sort()
+            page.sort()
+            self.results[name] = {"rows": rows, "fill_seconds": fill_seconds, "cold_ms": cold_ms,
+                                  "median_ms": statistics.median(times), "p99_ms": percentile(times, 0.99),
+                                  "requests": len(times), "list_page_median_ms": statistics.median(page),
+                                  "db_bytes": os.path.getsize(hg.db)}
+            log(f"{name}: stats median {statistics.median(times):.3f} ms, p99 {percentile(times, 0.99):.3f} ms "
+                f"(first {cold_ms:.1f} ms)")
+        finally:
+            hg.stop()
+
+    def stats_small(self):
+        self.stats_time(STATS_SMALL)
+
+    def stats_large(self):
+        self.stats_time(STATS_LARGE)
+
+
+def fill_log(db_path, account, endpoint, rows):
+    """Writes `rows` finished deliveries (with their events, payloads and one attempt each) straight
+    into a database that hookgate created and then closed, the way hookgate's own inserts would
+    (its triggers keep the per-hour counters). Spread over the last 59 days (inside the default
+    retention period), 98% succeeded, 2% failed."""
+    db = sqlite3.connect(db_path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = OFF")
+    # Refuse to guess when the schema has grown a required column this filler does not know.
+    known = {
+        "events": {"seq", "id", "account_id", "type", "idempotency_key", "created_at"},
+        "deliveries": {"seq", "id", "account_id", "endpoint_id", "event_id", "event_type", "transport", "created_at",
+                       "status", "attempt_count", "last_attempt_at", "next_attempt_at", "response_code"},
+        "payloads": {"delivery_seq", "body"},
+        "attempts": {"seq", "delivery_seq", "at", "response_code", "duration_ms", "error", "response_body"},
+    }
+    for table, columns in known.items():
+        for _, column, _, notnull, default, pk in db.execute(f"PRAGMA table_info({table})"):
+            if notnull and default is None and not pk and column not in columns:
+                raise Broken(f"the store's table {table} has a required column {column} that bench/bench.py does not fill; "
+                             "update fill_log()")
+    now_ms = int(time.time() * 1000)
+    span = 59 * 86400 * 1000
+    payload = json.dumps({"id": "msg_", "type": "appointment.booking.created", "created": "2026-01-01T00:00:00Z",
+                          "source": "hookgate", "data": json.loads(event_body(1000))["data"]}, separators=(",", ":"))
+    rng = random.Random(7)
+    start_seq = db.execute("SELECT IFNULL(MAX(seq), 0) FROM deliveries").fetchone()[0]
+    batch = 20000
+    db.execute("BEGIN")
+    for base in range(0, rows, batch):
+        events, deliveries, payloads, attempts = [], [], [], []
+        for i in range(base, min(rows, base + batch)):
+            seq = start_seq + i + 1
+            created = now_ms - span + (span * i) // rows
+            eid = f"msg_bench{i:019d}"
+            failed = rng.random() < 0.02
+            status, code = (2, 500) if failed else (1, 204)
+            events.append((eid, account, "appointment.booking.created", created))
+            deliveries.append((seq, f"dlv_bench{i:019d}", account, endpoint, eid, "appointment.booking.created", "http",
+                               created, status, 1, created + 20, 0, code))
+            payloads.append((seq, payload))
+            attempts.append((seq, created + 20, code, 3, "HTTP 500" if failed else "", ""))
+        db.executemany("INSERT INTO events (id, account_id, type, idempotency_key, created_at) VALUES (?, ?, ?, NULL, ?)", events)
+        db.executemany("INSERT INTO deliveries (seq, id, account_id, endpoint_id, event_id, event_type, transport, created_at, "
+                       "status, attempt_count, last_attempt_at, next_attempt_at, response_code) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", deliveries)
+        db.executemany("INSERT INTO payloads (delivery_seq, body) VALUES (?, ?)", payloads)
+        db.executemany("INSERT INTO attempts (delivery_seq, at, response_code, duration_ms, error, response_body) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", attempts)
+    db.execute("COMMIT")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
+# ---- the table ------------------------------------------------------------------------------------
+
+def fmt(value, unit="", digits=0):
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}{unit}"
+
+
+def machine():
+    cpu = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        with open("/proc/meminfo") as f:
+            mem = f"{int(f.readline().split()[1]) / 2**20:.1f} GiB"
+    except OSError:
+        pass
+    distro = "?"
+    try:
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    distro = line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    fs = "?"
+    try:
+        fs = subprocess.run(["df", "-T", "--output=fstype,source", ROOT], capture_output=True, text=True).stdout.split("\n")[1].strip()
+    except (OSError, IndexError):
+        pass
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "os": distro, "kernel": platform.release(),
+            "disk": fs, "commit": commit + (" (with uncommitted changes)" if dirty else "")}
+
+
+def table(bench, total_seconds):
+    r, e = bench.results, bench.errors
+    rows = []   # (id, what, figure, baseline, ratio, target, met)
+
+    def broken(part):
+        return f"**broke:** {e[part]}" if part in e else "not run"
+
+    def add(ident, what, figure, baseline="", ratio="", target="", met=""):
+        rows.append((ident, what, figure, baseline, ratio, target, met))
+
+    def verdict(ok):
+        return "" if ok is None else ("yes" if ok else "**no**")
+
+    nginx = r.get("nginx", {}).get("rate")
+    sqlite_rate = r.get("sqlite", {}).get("rate")
+    add("1a", f"wrk → nginx `return 204`, 1 KB POST, {WRK_THREADS} threads × {WRK_CONNECTIONS} connections (total)",
+        fmt(nginx, " req/s") if nginx else broken("nginx_baseline"), "baseline")
+    add("1b", "SQLite single-row commits (WAL, synchronous=FULL, 1.5 KB row), same disk",
+        fmt(sqlite_rate, " commits/s") if sqlite_rate else broken("sqlite_baseline"), "baseline")
+
+    ing = r.get("ingest")
+    if ing:
+        ratio = ing["rate"] / sqlite_rate if sqlite_rate else None
+        add("2a", f"durable ingest, fan-out 1 (wrk, {WRK_THREADS}×{WRK_CONNECTIONS}, 1 KB event)", fmt(ing["rate"], " events/s"),
+            f"1b: {fmt(sqlite_rate, ' commits/s')}", fmt(ratio, "×", 2), "≥ 1.5×",
+            verdict(ratio >= 1.5 if ratio else None))
+    else:
+        add("2a", "durable ingest, fan-out 1", broken("ingest"))
+    half = r.get("ingest_half_rate")
+    if half:
+        lat = half["latency"]
+        add("2b", f"ingest latency at half that rate ({half['target_rate']:,.0f}/s open loop, {half['connections']} connections; "
+            f"achieved {half['achieved_rate']:,.0f}/s)",
+            f"p50 {lat['p50_ms']:.2f} ms, p99 {lat['p99_ms']:.2f} ms", "", "", "p99 ≤ 10 ms", verdict(lat["p99_ms"] <= 10))
+    elif ing is None or "ingest" in e:
+        add("2b", "ingest latency at half rate", broken("ingest"))
+
+    for name, fanout in (("drain_fanout1", 1), ("drain_fanout4", 4)):
+        d = r.get(name)
+        ident = "3a" if fanout == 1 else "3b"
+        if d:
+            ratio = d["rate"] / nginx if nginx else None
+            add(ident, f"HTTP delivery, draining {d['deliveries']:,} deliveries (fan-out {fanout}) to nginx",
+                fmt(d["rate"], " deliveries/s"), f"1a: {fmt(nginx, ' req/s')}", fmt(ratio * 100 if ratio else None, "%", 1),
+                "≥ 10%", verdict(ratio >= 0.10 if ratio else None))
+        else:
+            add(ident, f"HTTP delivery, fan-out {fanout}", broken(name))
+
+    x = r.get("e2e")
+    if x:
+        lat = x["e2e_latency"]
+        add("4", f"ingest → arrival, idle ({x['rate']:g} events/s, {x['arrived']} events)",
+            f"p50 {lat['p50_ms']:.2f} ms, p99 {lat['p99_ms']:.2f} ms", "", "", "p50 ≤ 5 ms", verdict(lat["p50_ms"] <= 5))
+    else:
+        add("4", "ingest → arrival, idle", broken("e2e"))
+
+    m = r.get("email")
+    src = r.get("smtp_source")
+    if m:
+        ratio = m["rate"] / src["rate"] if src else None
+        add("5", f"email to smtp-sink, draining {m['messages']:,} messages", fmt(m["rate"], " msg/s"),
+            f"smtp-source -d -s {src['sessions']}: {fmt(src['rate'], ' msg/s')}" if src else "",
+            fmt(ratio * 100 if ratio else None, "%", 1), "≥ 1,000 msg/s", verdict(m["rate"] >= 1000))
+    else:
+        add("5", "email to smtp-sink", broken("email"))
+
+    mem = r.get("memory")
+    if mem:
+        mib = mem["hwm_bytes"] / 2**20
+        add("6a", f"peak RSS (VmHWM) of hookgate with {mem['pending']:,} pending deliveries (fill + drain)",
+            fmt(mib, " MiB", 1), f"idle: {fmt(mem['rss_idle_bytes'] / 2**20, ' MiB', 1)}", "", "≤ 64 MiB", verdict(mib <= 64))
+    else:
+        add("6a", "peak RSS with pending deliveries", broken("memory"))
+
+    small, large = r.get(f"stats_{STATS_SMALL}"), r.get(f"stats_{STATS_LARGE}")
+    if small and large:
+        ratio = large["median_ms"] / small["median_ms"]
+        add("6b", f"GET …/stats, median of {large['requests']} (p99), {STATS_LARGE:,} vs {STATS_SMALL:,} deliveries logged",
+            f"{large['median_ms']:.2f} ms ({large['p99_ms']:.2f})", f"{STATS_SMALL:,}: {small['median_ms']:.2f} ms ({small['p99_ms']:.2f})",
+            fmt(ratio, "×", 2), "≤ 2×", verdict(ratio <= 2))
+    else:
+        part = "stats_large" if "stats_large" in e else "stats_small"
+        add("6b", "GET …/stats, large vs small log", broken(part))
+
+    info = []
+    if ing:
+        info.append(f"ingest (2a): wrk latency p50 {ing['p50_us'] / 1000:.2f} ms, p99 {ing['p99_us'] / 1000:.2f} ms at full load; "
+                    f"the deliveries it created drained {ing['drain_after_s']:.1f} s after wrk stopped.")
+    for name in ("drain_fanout1", "drain_fanout4"):
+        d = r.get(name)
+        if d:
+            info.append(f"{name}: backlog filled at {d['fill']['rate']:,.0f} events/s "
+                        f"({d['fill']['rate'] * d['fanout']:,.0f} deliveries/s created) by hgload fill, {FILL_CONNECTIONS} connections.")
+    if mem:
+        info.append(f"memory: VmHWM {mem['hwm_after_fill_bytes'] / 2**20:.1f} MiB right after ingesting the backlog; "
+                    f"drained at {mem['drain_rate']:,.0f} deliveries/s.")
+    if m:
+        info.append(f"email: backlog filled at {m['fill']['rate']:,.0f} events/s.")
+    for s in (small, large):
+        if s:
+            info.append(f"stats with {s['rows']:,} deliveries: first answer {s['cold_ms']:.1f} ms; first page of the delivery list "
+                        f"(limit 50) median {s['list_page_median_ms']:.2f} ms; database {s['db_bytes'] / 2**20:,.0f} MiB "
+                        f"(written directly in {s['fill_seconds']:.0f} s).")
+    if x:
+        info.append(f"ingest → arrival (4): ingest answer p50 {x['ingest_latency']['p50_ms']:.2f} ms, "
+                    f"p99 {x['ingest_latency']['p99_ms']:.2f} ms in the same run.")
+    return rows, info
+
+
+def render(bench, total_seconds, info_machine):
+    rows, info = table(bench, total_seconds)
+    lines = []
+    lines.append(f"Hookgate benchmark — {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, "
+                 f"{'quick run (BENCH_QUICK=1)' if QUICK else 'full run'}, {total_seconds / 60:.1f} min")
+    lines.append("")
+    m = info_machine
+    lines.append(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, {m['os']} (kernel {m['kernel']}), "
+                 f"disk {m['disk']}; commit {m['commit']}. Hookgate Release build, {WORKERS} delivery workers, "
+                 f"SQLite synchronous=FULL, jitter 0, log level warning.")
+    lines.append("")
+    lines.append("| # | measure | figure | baseline | ratio | target | met |")
+    lines.append("|---|---|---|---|---|---|---|")
+    for row in rows:
+        lines.append("| " + " | ".join(str(c) for c in row) + " |")
+    lines.append("")
+    if info:
+        lines.append("Also measured:")
+        lines.extend("- " + i for i in info)
+        lines.append("")
+    if bench.errors:
+        lines.append("Broken parts:")
+        lines.extend(f"- {k}: {v}" for k, v in bench.errors.items())
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main():
+    for tool, name in ((HOOKGATE, "hookgate"), (HGLOAD, "hgload"), (WRK, "wrk"), (NGINX, "nginx"),
+                       (SMTP_SINK, "smtp-sink"), (SMTP_SOURCE, "smtp-source")):
+        if not os.access(tool, os.X_OK):
+            print(f"bench: {name} not found at {tool}; run bench/run, which installs and builds everything", file=sys.stderr)
+            return 1
+    parent = os.environ.get("BENCH_WORK_PARENT", BUILD)  # on the repository's disk, not a tmpfs
+    os.makedirs(parent, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="bench-", dir=parent)
+    log(f"work folder {work}; sizes: backlog {BACKLOG}, email {EMAIL_BACKLOG}, memory {MEMORY_PENDING}, "
+        f"stats {STATS_SMALL} vs {STATS_LARGE}, wrk {DURATION:g} s, latency {LATENCY_DURATION:g} s")
+    started = time.monotonic()
+    bench = Bench(work)
+    bench.nginx = Nginx(work)
+    try:
+        bench.nginx.start()
+        bench.part("nginx_baseline", bench.nginx_baseline)
+        bench.part("sqlite_baseline", bench.sqlite_baseline)
+        bench.part("ingest", bench.ingest)
+        bench.part("drain_fanout1", bench.drain_fanout1)
+        bench.part("drain_fanout4", bench.drain_fanout4)
+        bench.part("e2e", bench.e2e)
+        bench.part("email", bench.email)
+        bench.part("memory", bench.memory)
+        bench.part("stats_small", bench.stats_small)
+        bench.part("stats_large", bench.stats_large)
+    except Broken as e:
+        bench.errors["setup"] = str(e)
+        log(f"setup BROKE: {e}")
+    finally:
+        bench.nginx.stop()
+    total = time.monotonic() - started
+    text = render(bench, total, machine())
+    print()
+    print(text)
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "latest.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(RESULTS, "latest.json"), "w") as f:
+        json.dump({"quick": QUICK, "seconds": total, "results": bench.results, "errors": bench.errors,
+                   "settings": {"backlog": BACKLOG, "email_backlog": EMAIL_BACKLOG, "memory_pending": MEMORY_PENDING,
+                                "stats_small": STATS_SMALL, "stats_large": STATS_LARGE, "workers": WORKERS,
+                                "wrk": f"{WRK_THREADS}x{WRK_CONNECTIONS}", "duration": DURATION,
+                                "latency_duration": LATENCY_DURATION}}, f, indent=2)
+    log(f"table written to {os.path.join(RESULTS, 'latest.md')}")
+    if KEEP or bench.errors:
+        log(f"kept the work folder (logs, databases): {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if bench.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
