@@ -140,6 +140,20 @@ def percentile(sorted_values, q):
     return sorted_values[i]
 
 
+def pause(process):
+    """Stops a receiver (SIGSTOP to its process group): the kernel still accepts connections and
+    buffers requests, but nothing answers. This is how the benchmark holds a backlog: a
+    receiver that stalls makes the gateway's workers wait (the bench sets a long delivery
+    timeout), so every event ingested meanwhile stays pending, none fails and none is retried.
+    resume() lets the receiver answer, and the whole backlog drains."""
+    os.killpg(process.pid, signal.SIGSTOP)
+
+
+def resume(process):
+    if process is not None and process.poll() is None:
+        os.killpg(process.pid, signal.SIGCONT)
+
+
 # ---- peers ----------------------------------------------------------------------------------------------
 
 class Nginx:
@@ -179,9 +193,17 @@ http {{
         path = os.path.join(d, "nginx.conf")
         with open(path, "w") as f:
             f.write(config)
+        # Its own session, so that pause() can stop the master and its workers together.
         self.process = subprocess.Popen([NGINX, "-c", path, "-p", d + "/", "-e", d + "/error.log"],
-                                        stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "stderr.log"), "w"))
+                                        stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "stderr.log"), "w"),
+                                        start_new_session=True)
         wait_for_port(self.port, 15, self.process, "nginx")
+
+    def pause(self):
+        pause(self.process)
+
+    def resume(self):
+        resume(self.process)
 
     def url(self, path="/"):
         return f"http://127.0.0.1:{self.port}{path}"
@@ -211,8 +233,14 @@ class SMTPSink:
             command += ["-u", "nobody"]  # required when started as root
         command += [f"127.0.0.1:{self.port}", "1024"]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                                        stderr=open(os.path.join(self.dir, "stderr.log"), "w"))
+                                        stderr=open(os.path.join(self.dir, "stderr.log"), "w"), start_new_session=True)
         wait_for_port(self.port, 15, self.process, "smtp-sink")
+
+    def pause(self):
+        pause(self.process)
+
+    def resume(self):
+        resume(self.process)
 
     def stop(self):
         stop_process(self.process, 10)
@@ -239,6 +267,9 @@ class Hookgate:
             "hookgate.templates.dir": os.path.join(ROOT, "templates"),
             "hookgate.delivery.workers": str(WORKERS),
             "hookgate.delivery.jitter": "0",
+            # Long enough for a receiver paused while a backlog is ingested (see pause()).
+            "hookgate.delivery.timeout": "10m",
+            "hookgate.delivery.leaseTime": "15m",
             "hookgate.security.allowPrivateDestinations": "true",
             "hookgate.smtp.mode": "smtp" if smtp_port else "pickup",
             "hookgate.smtp.pickupDir": "outbox",
@@ -543,16 +574,18 @@ class Bench:
         hg.start()
         try:
             account = name
-            endpoints = hg.setup_account(account, [{"url": self.nginx.url(f"/{name}/{i}")} for i in range(fanout)],
-                                         enabled=False)
+            endpoints = hg.setup_account(account, [{"url": self.nginx.url(f"/{name}/{i}")} for i in range(fanout)])
             events = total // fanout
-            fill = fill_backlog(hg, account, events, self.body_file, f"{name}: filling the backlog")
-            pending = hg.pending()
-            if pending != events * fanout:
-                raise Broken(f"{name}: {pending} deliveries pending after ingesting {events} events x {fanout}; "
-                             f"expected {events * fanout}")
-            start = time.monotonic()
-            hg.set_enabled(account, endpoints, True)
+            self.nginx.pause()
+            try:
+                fill = fill_backlog(hg, account, events, self.body_file, f"{name}: filling the backlog")
+                pending = hg.pending()
+                if pending != events * fanout:
+                    raise Broken(f"{name}: {pending} deliveries pending after ingesting {events} events x {fanout} "
+                                 f"with the receiver paused; expected {events * fanout}")
+                start = time.monotonic()
+            finally:
+                self.nginx.resume()
             hg.wait_drained(name)
             seconds = time.monotonic() - start
             succeeded = sum(hg.endpoint_stats(account, e)["succeeded"] for e in endpoints)
@@ -613,10 +646,17 @@ class Bench:
             hg = Hookgate(self.work, "email", smtp_port=sink.port)
             hg.start()
             try:
-                endpoints = hg.setup_account("email", [{"email": "inbox@bench.example"}], enabled=False)
-                fill = fill_backlog(hg, "email", EMAIL_BACKLOG, self.body_file, "email: filling the backlog")
-                start = time.monotonic()
-                hg.set_enabled("email", endpoints, True)
+                endpoints = hg.setup_account("email", [{"email": "inbox@bench.example"}])
+                sink.pause()
+                try:
+                    fill = fill_backlog(hg, "email", EMAIL_BACKLOG, self.body_file, "email: filling the backlog")
+                    pending = hg.pending()
+                    if pending != EMAIL_BACKLOG:
+                        raise Broken(f"email: {pending} deliveries pending after ingesting {EMAIL_BACKLOG} events "
+                                     "with smtp-sink paused")
+                    start = time.monotonic()
+                finally:
+                    sink.resume()
                 hg.wait_drained("email")
                 seconds = time.monotonic() - start
                 stats = hg.endpoint_stats("email", endpoints[0])
@@ -636,13 +676,19 @@ class Bench:
         hg = Hookgate(self.work, "memory")
         hg.start()
         try:
-            endpoints = hg.setup_account("memory", [{"url": self.nginx.url("/memory")}], enabled=False)
+            hg.setup_account("memory", [{"url": self.nginx.url("/memory")}])
             baseline_rss = hg.proc_status("VmRSS")
-            fill = fill_backlog(hg, "memory", MEMORY_PENDING, self.body_file, "memory: filling the backlog")
-            pending = hg.pending()
-            hwm_pending = hg.proc_status("VmHWM")
-            start = time.monotonic()
-            hg.set_enabled("memory", endpoints, True)
+            self.nginx.pause()
+            try:
+                fill = fill_backlog(hg, "memory", MEMORY_PENDING, self.body_file, "memory: filling the backlog")
+                pending = hg.pending()
+                hwm_pending = hg.proc_status("VmHWM")
+                if pending != MEMORY_PENDING:
+                    raise Broken(f"memory: {pending} deliveries pending after ingesting {MEMORY_PENDING} events "
+                                 "with the receiver paused")
+                start = time.monotonic()
+            finally:
+                self.nginx.resume()
             peak_sampled = 0
             # Sample while draining too: the peak may come from the dispatcher, not from ingest.
             while hg.pending() > 0:
@@ -653,7 +699,7 @@ class Bench:
             seconds = time.monotonic() - start
             hwm = hg.proc_status("VmHWM")
             self.results["memory"] = {"pending": pending, "rss_idle_bytes": baseline_rss, "hwm_after_fill_bytes": hwm_pending,
-                                      "hwm_bytes": hwm, "drain_seconds": seconds, "drain_rate": pending / seconds,
+                                      "hwm_bytes": hwm, "rss_sampled_max_bytes": peak_sampled, "drain_seconds": seconds, "drain_rate": pending / seconds,
                                       "fill": fill}
             log(f"memory: VmHWM {hwm / 2**20:.1f} MiB with {pending} pending (after fill {hwm_pending / 2**20:.1f} MiB)")
         finally:
@@ -807,7 +853,7 @@ def machine():
         pass
     fs = "?"
     try:
-        fs = subprocess.run(["df", "-T", "--output=fstype,source", ROOT], capture_output=True, text=True).stdout.split("\n")[1].strip()
+        fs = subprocess.run(["df", "--output=fstype,source", ROOT], capture_output=True, text=True).stdout.split("\n")[1].strip()
     except (OSError, IndexError):
         pass
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()

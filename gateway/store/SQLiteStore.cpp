@@ -3,6 +3,9 @@
 #include <Poco/Format.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
+#include <Poco/Data/SQLite/Utility.h>
+
+#include <sqlite3.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/File.h>
 #include <Poco/Path.h>
@@ -118,10 +121,13 @@ CREATE TABLE attempts (
 	at INTEGER NOT NULL,
 	response_code INTEGER NOT NULL,
 	duration_ms INTEGER NOT NULL,
-	error TEXT NOT NULL,
-	response_body TEXT
+	error TEXT NOT NULL
 );
 CREATE INDEX attempts_delivery ON attempts (delivery_seq);
+CREATE TABLE response_bodies (
+	attempt_seq INTEGER PRIMARY KEY,
+	body TEXT NOT NULL
+);
 CREATE TABLE tokens (
 	hash TEXT PRIMARY KEY,
 	account_id TEXT NOT NULL,
@@ -433,6 +439,8 @@ bool SQLiteStore::deleteAccount(const std::string& id, Millis now_)
 		if (st.execute() == 0) return false;
 		// The account's data is unreachable once the account is gone; remove it so that an
 		// account created later with the same id never sees it.
+		s << "DELETE FROM response_bodies WHERE attempt_seq IN (SELECT a.seq FROM attempts a JOIN deliveries d ON d.seq = a.delivery_seq "
+			"WHERE d.account_id = ?)", bind(id), now;
 		s << "DELETE FROM attempts WHERE delivery_seq IN (SELECT seq FROM deliveries WHERE account_id = ?)", bind(id), now;
 		s << "DELETE FROM payloads WHERE delivery_seq IN (SELECT seq FROM deliveries WHERE account_id = ?)", bind(id), now;
 		s << "DELETE FROM deliveries WHERE account_id = ?", bind(id), now;
@@ -690,14 +698,12 @@ void SQLiteStore::recordAttempt(Int64 seq, const Attempt& a, DeliveryStatus stat
 {
 	auto& s = session();
 	write([&] {
-		Poco::Data::Statement insert(s);
+		// Response bodies live in their own table, like payloads: deleting rows at archiving
+		// frees whole pages (emptying a column would leave the pages half used).
+		s << "INSERT INTO attempts (delivery_seq, at, response_code, duration_ms, error) VALUES (?, ?, ?, ?, ?)",
+			bind(seq), bind(a.at), bind(a.responseCode), bind(a.durationMs), bind(a.error), now;
 		if (a.responseBody)
-			insert << "INSERT INTO attempts (delivery_seq, at, response_code, duration_ms, error, response_body) VALUES (?, ?, ?, ?, ?, ?)",
-				bind(seq), bind(a.at), bind(a.responseCode), bind(a.durationMs), bind(a.error), bind(*a.responseBody);
-		else
-			insert << "INSERT INTO attempts (delivery_seq, at, response_code, duration_ms, error, response_body) VALUES (?, ?, ?, ?, ?, NULL)",
-				bind(seq), bind(a.at), bind(a.responseCode), bind(a.durationMs), bind(a.error);
-		insert.execute();
+			s << "INSERT INTO response_bodies (attempt_seq, body) VALUES (last_insert_rowid(), ?)", bind(*a.responseBody), now;
 		// A delivery that was cancelled meanwhile (endpoint deleted) stays failed.
 		s << "UPDATE deliveries SET status = CASE WHEN status = 0 THEN ? ELSE status END, attempt_count = attempt_count + 1, "
 			"last_attempt_at = ?, next_attempt_at = CASE WHEN status = 0 THEN ? ELSE 0 END, response_code = ?, "
@@ -746,8 +752,9 @@ std::optional<Delivery> SQLiteStore::delivery(const std::string& accountId, cons
 	if (withAttempts)
 	{
 		std::vector<Poco::Tuple<Int64, int, Int64, std::string, std::string, int>> attempts;
-		session() << "SELECT at, response_code, duration_ms, error, IFNULL(response_body, ''), response_body IS NULL "
-			"FROM attempts WHERE delivery_seq = ? ORDER BY seq", bind(d.seq), into(attempts), now;
+		session() << "SELECT a.at, a.response_code, a.duration_ms, a.error, IFNULL(b.body, ''), b.body IS NULL "
+			"FROM attempts a LEFT JOIN response_bodies b ON b.attempt_seq = a.seq WHERE a.delivery_seq = ? ORDER BY a.seq",
+			bind(d.seq), into(attempts), now;
 		for (const auto& r : attempts)
 		{
 			Attempt a;
@@ -867,7 +874,7 @@ std::size_t SQLiteStore::archiveBefore(Millis cutoff, std::size_t batch)
 		for (Int64 seq : seqs)
 		{
 			s << "DELETE FROM payloads WHERE delivery_seq = ?", bind(seq), now;
-			s << "UPDATE attempts SET response_body = NULL WHERE delivery_seq = ?", bind(seq), now;
+			s << "DELETE FROM response_bodies WHERE attempt_seq IN (SELECT seq FROM attempts WHERE delivery_seq = ?)", bind(seq), now;
 			s << "UPDATE deliveries SET archived = 1 WHERE seq = ?", bind(seq), now;
 		}
 		if (!seqs.empty())
@@ -879,7 +886,16 @@ std::size_t SQLiteStore::archiveBefore(Millis cutoff, std::size_t batch)
 void SQLiteStore::reclaimSpace()
 {
 	std::lock_guard<std::recursive_mutex> lock(_mutex);
-	session() << "PRAGMA incremental_vacuum", now;
+	// Each step of this pragma frees one page; sqlite3_exec steps it to the end (Poco Data
+	// and other statement interfaces step once).
+	sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(session());
+	char* error = nullptr;
+	if (sqlite3_exec(db, "PRAGMA incremental_vacuum", nullptr, nullptr, &error) != SQLITE_OK)
+	{
+		const std::string message = error ? error : "unknown error";
+		sqlite3_free(error);
+		throw Poco::Data::DataException("incremental vacuum failed: " + message);
+	}
 }
 
 QueueSummary SQLiteStore::queueSummary()
