@@ -258,6 +258,13 @@ SQLiteStore::SQLiteStore(const Options& options)
 	s << ("PRAGMA synchronous = " + sync), now;
 	s << "PRAGMA foreign_keys = OFF", now;
 	migrate();
+	if (options.path != ":memory:")
+	{
+		// Readers get their own connection: in WAL mode they read the last commit while the
+		// writer is busy with the next one (an in-memory database has only the one connection).
+		_readSession = std::make_unique<Poco::Data::Session>("SQLite", options.path);
+		*_readSession << "PRAGMA busy_timeout = 5000", now;
+	}
 }
 
 SQLiteStore::~SQLiteStore()
@@ -272,16 +279,28 @@ int SQLiteStore::schemaVersion()
 	return SCHEMA_VERSION;
 }
 
-Poco::Data::Session& SQLiteStore::session()
+Poco::Data::Session& SQLiteStore::writer()
 {
 	if (!_session) throw StoreUnavailableException("the store is closed");
 	return *_session;
 }
 
+Poco::Data::Session& SQLiteStore::session()
+{
+	// Inside a write batch: the writer, which sees the batch's own uncommitted rows.
+	if (_inBatch || !_readSession) return writer();
+	return *_readSession;
+}
+
+std::recursive_mutex& SQLiteStore::readMutex()
+{
+	return _readSession ? _readMutex : _mutex;
+}
+
 void SQLiteStore::migrate()
 {
 	std::lock_guard<std::recursive_mutex> lock(_mutex);
-	auto& s = session();
+	auto& s = writer();
 	int version = 0;
 	s << "PRAGMA user_version", into(version), now;
 	if (version > SCHEMA_VERSION)
@@ -333,7 +352,7 @@ void SQLiteStore::runBatch(const std::vector<WriteJob*>& batch)
 	_inBatch = true;
 	try
 	{
-		auto& s = session();
+		auto& s = writer();
 		s.begin();
 		for (WriteJob* job : batch)
 		{
@@ -378,13 +397,19 @@ void SQLiteStore::close()
 		_session->close();
 		_session.reset();
 	}
+	std::lock_guard<std::recursive_mutex> readLock(_readMutex);
+	if (_readSession)
+	{
+		_readSession->close();
+		_readSession.reset();
+	}
 }
 
 // ---- accounts
 
 Store::CreateResult SQLiteStore::createAccount(const Account& a)
 {
-	auto& s = session();
+	auto& s = writer();
 	return write([&] {
 		int n = 0;
 		s << "SELECT COUNT(*) FROM accounts WHERE id = ?", bind(a.id), into(n), now;
@@ -397,7 +422,7 @@ Store::CreateResult SQLiteStore::createAccount(const Account& a)
 
 std::optional<Account> SQLiteStore::account(const std::string& id)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	std::vector<Poco::Tuple<std::string, std::string, std::string, int, Int64, int>> rows;
 	session() << "SELECT a.id, a.name, a.plan, a.webhooks_enabled, a.created_at, "
 		"(SELECT COUNT(*) FROM endpoints e WHERE e.account_id = a.id AND e.deleted_at = 0) FROM accounts a WHERE a.id = ?",
@@ -409,7 +434,7 @@ std::optional<Account> SQLiteStore::account(const std::string& id)
 
 std::vector<Account> SQLiteStore::accounts()
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	std::vector<Poco::Tuple<std::string, std::string, std::string, int, Int64, int>> rows;
 	session() << "SELECT a.id, a.name, a.plan, a.webhooks_enabled, a.created_at, "
 		"(SELECT COUNT(*) FROM endpoints e WHERE e.account_id = a.id AND e.deleted_at = 0) FROM accounts a ORDER BY a.id",
@@ -421,7 +446,7 @@ std::vector<Account> SQLiteStore::accounts()
 
 bool SQLiteStore::updateAccount(const Account& a)
 {
-	auto& s = session();
+	auto& s = writer();
 	return write([&] {
 		Poco::Data::Statement st(s);
 		st << "UPDATE accounts SET name = ?, plan = ?, webhooks_enabled = ? WHERE id = ?",
@@ -432,7 +457,7 @@ bool SQLiteStore::updateAccount(const Account& a)
 
 bool SQLiteStore::deleteAccount(const std::string& id, Millis now_)
 {
-	auto& s = session();
+	auto& s = writer();
 	return write([&] {
 		Poco::Data::Statement st(s);
 		st << "DELETE FROM accounts WHERE id = ?", bind(id);
@@ -456,13 +481,14 @@ bool SQLiteStore::deleteAccount(const std::string& id, Millis now_)
 
 void SQLiteStore::addToken(const std::string& accountId, const std::string& tokenHash, Millis now_)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
-	session() << "INSERT INTO tokens (hash, account_id, created_at) VALUES (?, ?, ?)", bind(tokenHash), bind(accountId), bind(now_), now;
+	write([&] {
+		session() << "INSERT INTO tokens (hash, account_id, created_at) VALUES (?, ?, ?)", bind(tokenHash), bind(accountId), bind(now_), now;
+	});
 }
 
 std::optional<std::string> SQLiteStore::accountOfToken(const std::string& tokenHash)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	std::vector<std::string> accounts;
 	session() << "SELECT account_id FROM tokens WHERE hash = ?", bind(tokenHash), into(accounts), now;
 	if (accounts.empty()) return std::nullopt;
@@ -499,7 +525,7 @@ Store::CreateResult SQLiteStore::insertEndpoint(const Endpoint& e, int limit)
 
 Store::CreateResult SQLiteStore::upsertEndpoint(const Endpoint& e, int limit)
 {
-	auto& s = session();
+	auto& s = writer();
 	return write([&] {
 		std::vector<Poco::Tuple<std::string, Int64>> existing;
 		s << "SELECT account_id, deleted_at FROM endpoints WHERE id = ?", bind(e.id), into(existing), now;
@@ -552,7 +578,7 @@ std::vector<Endpoint> SQLiteStore::selectEndpoints(const std::string& where, con
 
 std::optional<Endpoint> SQLiteStore::endpoint(const std::string& accountId, const std::string& id)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	auto rows = selectEndpoints("WHERE account_id = ? AND id = ? AND deleted_at = 0", accountId, id);
 	if (rows.empty()) return std::nullopt;
 	return rows.front();
@@ -560,13 +586,13 @@ std::optional<Endpoint> SQLiteStore::endpoint(const std::string& accountId, cons
 
 std::vector<Endpoint> SQLiteStore::endpoints(const std::string& accountId)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	return selectEndpoints("WHERE account_id = ? AND deleted_at = 0 ORDER BY created_at, id", accountId, std::string());
 }
 
 bool SQLiteStore::updateEndpoint(const Endpoint& e)
 {
-	auto& s = session();
+	auto& s = writer();
 	return write([&] {
 		Poco::Data::Statement st(s);
 		st << "UPDATE endpoints SET url = ?, email = ?, auth_key = ?, auth_value = ?, has_auth = ?, event_types = ?, "
@@ -589,7 +615,7 @@ void SQLiteStore::failPendingOf(const std::string& column, const std::string& va
 
 bool SQLiteStore::deleteEndpoint(const std::string& accountId, const std::string& id, Millis now_)
 {
-	auto& s = session();
+	auto& s = writer();
 	return write([&] {
 		Poco::Data::Statement st(s);
 		st << "UPDATE endpoints SET deleted_at = ? WHERE account_id = ? AND id = ? AND deleted_at = 0",
@@ -621,13 +647,13 @@ std::optional<IngestResult> SQLiteStore::eventByKeyLocked(const std::string& acc
 
 std::optional<IngestResult> SQLiteStore::eventByKey(const std::string& accountId, const std::string& key)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	return eventByKeyLocked(accountId, key);
 }
 
 IngestResult SQLiteStore::insertEvent(const Event& event, const std::vector<NewDelivery>& deliveries)
 {
-	auto& s = session();
+	auto& s = writer();
 	return write([&] {
 		if (!event.idempotencyKey.empty())
 		{
@@ -664,7 +690,7 @@ IngestResult SQLiteStore::insertEvent(const Event& event, const std::vector<NewD
 
 std::vector<ClaimedDelivery> SQLiteStore::claimDue(Millis now_, Millis leaseUntil, std::size_t max)
 {
-	auto& s = session();
+	auto& s = writer();
 	return write([&] {
 		std::vector<Poco::Tuple<Int64, std::string, std::string, std::string, std::string, std::string, Int64, int, std::string>> rows;
 		s << "SELECT d.seq, d.id, d.account_id, d.endpoint_id, d.event_id, d.event_type, d.created_at, d.attempt_count, "
@@ -688,7 +714,7 @@ std::vector<ClaimedDelivery> SQLiteStore::claimDue(Millis now_, Millis leaseUnti
 
 Millis SQLiteStore::nextDueTime()
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	Int64 next = 0;
 	session() << "SELECT IFNULL(MIN(next_attempt_at), 0) FROM deliveries WHERE status = 0", into(next), now;
 	return next;
@@ -696,7 +722,7 @@ Millis SQLiteStore::nextDueTime()
 
 void SQLiteStore::recordAttempt(Int64 seq, const Attempt& a, DeliveryStatus status, Millis nextAttemptAt)
 {
-	auto& s = session();
+	auto& s = writer();
 	write([&] {
 		// Response bodies live in their own table, like payloads: deleting rows at archiving
 		// frees whole pages (emptying a column would leave the pages half used).
@@ -715,15 +741,15 @@ void SQLiteStore::recordAttempt(Int64 seq, const Attempt& a, DeliveryStatus stat
 
 void SQLiteStore::cancel(Int64 seq, const std::string& reason)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
-	session() << "UPDATE deliveries SET status = 2, next_attempt_at = 0, claimed_until = 0, last_error = ? WHERE seq = ? AND status = 0",
-		bind(reason), bind(seq), now;
+	write([&] {
+		session() << "UPDATE deliveries SET status = 2, next_attempt_at = 0, claimed_until = 0, last_error = ? WHERE seq = ? AND status = 0",
+			bind(reason), bind(seq), now;
+	});
 }
 
 void SQLiteStore::releaseClaims()
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
-	session() << "UPDATE deliveries SET claimed_until = 0 WHERE claimed_until <> 0", now;
+	write([&] { session() << "UPDATE deliveries SET claimed_until = 0 WHERE claimed_until <> 0", now; });
 }
 
 // ---- log
@@ -745,7 +771,7 @@ std::vector<Delivery> SQLiteStore::selectDeliveries(const std::string& where, co
 
 std::optional<Delivery> SQLiteStore::delivery(const std::string& accountId, const std::string& id, bool withAttempts)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	auto rows = selectDeliveries("WHERE account_id = ? AND id = ?", accountId, id, -1, 0);
 	if (rows.empty()) return std::nullopt;
 	Delivery d = rows.front();
@@ -771,7 +797,7 @@ std::optional<Delivery> SQLiteStore::delivery(const std::string& accountId, cons
 
 std::optional<std::string> SQLiteStore::payload(Int64 deliverySeq)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	std::vector<std::string> bodies;
 	session() << "SELECT body FROM payloads WHERE delivery_seq = ?", bind(deliverySeq), into(bodies), now;
 	if (bodies.empty()) return std::nullopt;
@@ -781,7 +807,7 @@ std::optional<std::string> SQLiteStore::payload(Int64 deliverySeq)
 std::vector<Delivery> SQLiteStore::deliveries(const std::string& accountId, const std::string& endpointId,
 	std::optional<DeliveryStatus> status, Int64 beforeSeq, std::size_t limit)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	const Int64 before = beforeSeq > 0 ? beforeSeq : std::numeric_limits<Int64>::max();
 	if (status)
 	{
@@ -794,7 +820,7 @@ std::vector<Delivery> SQLiteStore::deliveries(const std::string& accountId, cons
 
 EndpointStats SQLiteStore::stats(const std::string& endpointId, Millis since)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	auto& s = session();
 	// Maintained counters per hour (triggers): the answer does not grow with the log; only
 	// the part of the first hour before `since` is counted from the log itself.
@@ -826,7 +852,7 @@ EndpointStats SQLiteStore::stats(const std::string& endpointId, Millis since)
 Store::ReplayResult SQLiteStore::replay(const std::string& accountId, const std::string& deliveryId, const std::string& newId,
 	Millis now_, Delivery& replay)
 {
-	auto& s = session();
+	auto& s = writer();
 	return write([&] {
 		auto rows = selectDeliveries("WHERE account_id = ? AND id = ?", accountId, deliveryId, -1, 0);
 		if (rows.empty()) return ReplayResult::NotFound;
@@ -856,7 +882,7 @@ Store::ReplayResult SQLiteStore::replay(const std::string& accountId, const std:
 std::vector<std::string> SQLiteStore::failedBetween(const std::string& accountId, const std::string& endpointId,
 	Millis since, Millis until)
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	std::vector<std::string> ids;
 	session() << "SELECT id FROM deliveries WHERE account_id = ? AND endpoint_id = ? AND created_at >= ? AND created_at < ? "
 		"AND status = 2 AND archived = 0 ORDER BY created_at, seq",
@@ -866,7 +892,7 @@ std::vector<std::string> SQLiteStore::failedBetween(const std::string& accountId
 
 std::size_t SQLiteStore::archiveBefore(Millis cutoff, std::size_t batch)
 {
-	auto& s = session();
+	auto& s = writer();
 	return write([&] {
 		std::vector<Int64> seqs;
 		s << "SELECT seq FROM deliveries WHERE archived = 0 AND created_at < ? AND status <> 0 ORDER BY created_at LIMIT ?",
@@ -888,7 +914,7 @@ void SQLiteStore::reclaimSpace()
 	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	// Each step of this pragma frees one page; sqlite3_exec steps it to the end (Poco Data
 	// and other statement interfaces step once).
-	sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(session());
+	sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(writer());
 	char* error = nullptr;
 	if (sqlite3_exec(db, "PRAGMA incremental_vacuum", nullptr, nullptr, &error) != SQLITE_OK)
 	{
@@ -900,7 +926,7 @@ void SQLiteStore::reclaimSpace()
 
 QueueSummary SQLiteStore::queueSummary()
 {
-	std::lock_guard<std::recursive_mutex> lock(_mutex);
+	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	auto& s = session();
 	QueueSummary q;
 	s << "SELECT IFNULL(SUM(n), 0) FROM delivery_counts WHERE status = 0", into(q.pending), now;

@@ -110,7 +110,10 @@ private:
 
 	void migrate();
 	CreateResult insertEndpoint(const Endpoint& endpoint, int limit);
+	/// The connection for this thread's statements: the writer inside a write batch, else the reader.
 	Poco::Data::Session& session();
+	Poco::Data::Session& writer();
+	std::recursive_mutex& readMutex();
 	std::optional<IngestResult> eventByKeyLocked(const std::string& accountId, const std::string& key);
 	std::vector<Endpoint> selectEndpoints(const std::string& where, const std::string& accountId, const std::string& id);
 	std::vector<Delivery> selectDeliveries(const std::string& where, const std::string& a, const std::string& b,
@@ -123,7 +126,9 @@ private:
 	std::vector<WriteJob*> _pending;
 	bool _leaderActive = false;
 	static thread_local bool _inBatch;
-	std::unique_ptr<Poco::Data::Session> _session;
+	std::unique_ptr<Poco::Data::Session> _session;      ///< the writer
+	std::unique_ptr<Poco::Data::Session> _readSession;  ///< none for ":memory:"
+	std::recursive_mutex _readMutex;
 };
 
 } // namespace Hookgate
