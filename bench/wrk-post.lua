@@ -1,11 +1,16 @@
--- wrk script of bench/run: POSTs the file named by WRK_BODY_FILE as application/json, with
--- `Authorization: Bearer $WRK_TOKEN` when WRK_TOKEN is set, and prints one machine-readable
--- line (prefix WRKJSON) with the totals, so that bench/bench.py does not parse wrk's prose.
-local file = assert(io.open(os.getenv("WRK_BODY_FILE"), "rb"))
-wrk.method = "POST"
-wrk.body = file:read("*a")
-file:close()
-wrk.headers["Content-Type"] = "application/json"
+-- wrk script of bench/run: POSTs the file named by WRK_BODY_FILE as application/json (or, with
+-- WRK_METHOD=GET, sends plain GETs), with `Authorization: Bearer $WRK_TOKEN` when WRK_TOKEN is
+-- set, and prints one machine-readable line (prefix WRKJSON) with the totals, so that
+-- bench/bench.py does not parse wrk's prose.
+if os.getenv("WRK_METHOD") == "GET" then
+	wrk.method = "GET"
+else
+	local file = assert(io.open(os.getenv("WRK_BODY_FILE"), "rb"))
+	wrk.method = "POST"
+	wrk.body = file:read("*a")
+	file:close()
+	wrk.headers["Content-Type"] = "application/json"
+end
 local token = os.getenv("WRK_TOKEN")
 if token and token ~= "" then
 	wrk.headers["Authorization"] = "Bearer " .. token

@@ -12,7 +12,7 @@ HOOKGATE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # libssl-dev comes with libpoco-dev already; it is listed because the tests link OpenSSL::Crypto.
 # ca-certificates provides the system CA bundle used to verify https endpoints and SMTP servers.
-HOOKGATE_BUILD_PACKAGES=(g++ cmake ninja-build libpoco-dev libssl-dev ca-certificates)
+HOOKGATE_BUILD_PACKAGES=(g++ cmake ninja-build libpoco-dev libssl-dev libsqlite3-dev ca-certificates)
 HOOKGATE_TEST_PACKAGES=("${HOOKGATE_BUILD_PACKAGES[@]}" catch2 python3-aiosmtpd openssl curl)
 
 hookgate_log()

@@ -258,12 +258,14 @@ SQLiteStore::SQLiteStore(const Options& options)
 	s << ("PRAGMA synchronous = " + sync), now;
 	s << "PRAGMA foreign_keys = OFF", now;
 	migrate();
+	_writeCache = std::make_unique<SQLiteStatementCache>(Poco::Data::SQLite::Utility::dbHandle(*_session));
 	if (options.path != ":memory:")
 	{
 		// Readers get their own connection: in WAL mode they read the last commit while the
 		// writer is busy with the next one (an in-memory database has only the one connection).
 		_readSession = std::make_unique<Poco::Data::Session>("SQLite", options.path);
 		*_readSession << "PRAGMA busy_timeout = 5000", now;
+		_readCache = std::make_unique<SQLiteStatementCache>(Poco::Data::SQLite::Utility::dbHandle(*_readSession));
 	}
 }
 
@@ -290,6 +292,12 @@ Poco::Data::Session& SQLiteStore::session()
 	// Inside a write batch: the writer, which sees the batch's own uncommitted rows.
 	if (_inBatch || !_readSession) return writer();
 	return *_readSession;
+}
+
+SQLiteStatementCache& SQLiteStore::cache()
+{
+	if (_inBatch || !_readCache) return *_writeCache;
+	return *_readCache;
 }
 
 std::recursive_mutex& SQLiteStore::readMutex()
@@ -393,6 +401,7 @@ void SQLiteStore::close()
 	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	if (_session)
 	{
+		_writeCache.reset();
 		try { *_session << "PRAGMA wal_checkpoint(TRUNCATE)", now; } catch (...) {}
 		_session->close();
 		_session.reset();
@@ -400,6 +409,7 @@ void SQLiteStore::close()
 	std::lock_guard<std::recursive_mutex> readLock(_readMutex);
 	if (_readSession)
 	{
+		_readCache.reset();
 		_readSession->close();
 		_readSession.reset();
 	}
@@ -423,13 +433,11 @@ Store::CreateResult SQLiteStore::createAccount(const Account& a)
 std::optional<Account> SQLiteStore::account(const std::string& id)
 {
 	std::lock_guard<std::recursive_mutex> lock(readMutex());
-	std::vector<Poco::Tuple<std::string, std::string, std::string, int, Int64, int>> rows;
-	session() << "SELECT a.id, a.name, a.plan, a.webhooks_enabled, a.created_at, "
-		"(SELECT COUNT(*) FROM endpoints e WHERE e.account_id = a.id AND e.deleted_at = 0) FROM accounts a WHERE a.id = ?",
-		bind(id), into(rows), now;
-	if (rows.empty()) return std::nullopt;
-	const auto& r = rows.front();
-	return Account{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>() != 0, r.get<4>(), r.get<5>()};
+	auto r = cache().run("SELECT a.id, a.name, a.plan, a.webhooks_enabled, a.created_at, "
+		"(SELECT COUNT(*) FROM endpoints e WHERE e.account_id = a.id AND e.deleted_at = 0) FROM accounts a WHERE a.id = ?");
+	r.bind(1, id);
+	if (!r.step()) return std::nullopt;
+	return Account{r.text(0), r.text(1), r.text(2), r.int64(3) != 0, r.int64(4), static_cast<int>(r.int64(5))};
 }
 
 std::vector<Account> SQLiteStore::accounts()
@@ -579,9 +587,26 @@ std::vector<Endpoint> SQLiteStore::selectEndpoints(const std::string& where, con
 std::optional<Endpoint> SQLiteStore::endpoint(const std::string& accountId, const std::string& id)
 {
 	std::lock_guard<std::recursive_mutex> lock(readMutex());
-	auto rows = selectEndpoints("WHERE account_id = ? AND id = ? AND deleted_at = 0", accountId, id);
-	if (rows.empty()) return std::nullopt;
-	return rows.front();
+	auto r = cache().run("SELECT id, account_id, url, email, auth_key, auth_value, has_auth, event_types, hierarchy, description, "
+		"enabled, secret, previous_secret, previous_secret_until, created_at FROM endpoints "
+		"WHERE account_id = ? AND id = ? AND deleted_at = 0");
+	r.bind(1, accountId).bind(2, id);
+	if (!r.step()) return std::nullopt;
+	Endpoint e;
+	e.id = r.text(0);
+	e.accountId = r.text(1);
+	e.url = r.text(2);
+	e.email = r.text(3);
+	if (r.int64(6)) e.authHeader = AuthHeader{r.text(4), r.text(5)};
+	e.eventTypes = splitTypes(r.text(7));
+	e.hierarchy = r.text(8);
+	e.description = r.text(9);
+	e.enabled = r.int64(10) != 0;
+	e.secret = r.text(11);
+	e.previousSecret = r.text(12);
+	e.previousSecretUntil = r.int64(13);
+	e.createdAt = r.int64(14);
+	return e;
 }
 
 std::vector<Endpoint> SQLiteStore::endpoints(const std::string& accountId)
@@ -653,33 +678,29 @@ std::optional<IngestResult> SQLiteStore::eventByKey(const std::string& accountId
 
 IngestResult SQLiteStore::insertEvent(const Event& event, const std::vector<NewDelivery>& deliveries)
 {
-	auto& s = writer();
 	return write([&] {
 		if (!event.idempotencyKey.empty())
 		{
 			if (auto existing = eventByKeyLocked(event.accountId, event.idempotencyKey)) return *existing;
 		}
-		Poco::Data::Statement insertEvent(s);
-		if (event.idempotencyKey.empty())
-			insertEvent << "INSERT INTO events (id, account_id, type, idempotency_key, created_at) VALUES (?, ?, ?, NULL, ?)",
-				bind(event.id), bind(event.accountId), bind(event.type), bind(event.createdAt);
-		else
-			insertEvent << "INSERT INTO events (id, account_id, type, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?)",
-				bind(event.id), bind(event.accountId), bind(event.type), bind(event.idempotencyKey), bind(event.createdAt);
-		insertEvent.execute();
+		{
+			auto r = cache().run("INSERT INTO events (id, account_id, type, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?)");
+			r.bind(1, event.id).bind(2, event.accountId).bind(3, event.type).bind(5, event.createdAt);
+			if (event.idempotencyKey.empty()) r.bindNull(4);
+			else r.bind(4, event.idempotencyKey);
+			r.execute();
+		}
 
 		IngestResult result;
 		result.eventId = event.id;
 		result.type = event.type;
 		for (const auto& d : deliveries)
 		{
-			s << "INSERT INTO deliveries (id, account_id, endpoint_id, event_id, event_type, transport, created_at, status, next_attempt_at) "
-				"VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
-				bind(d.id), bind(event.accountId), bind(d.endpointId), bind(event.id), bind(event.type), bind(d.transport),
-				bind(event.createdAt), bind(event.createdAt), now;
-			Int64 seq = 0;
-			s << "SELECT last_insert_rowid()", into(seq), now;
-			s << "INSERT INTO payloads (delivery_seq, body) VALUES (?, ?)", bind(seq), bind(d.payload), now;
+			cache().run("INSERT INTO deliveries (id, account_id, endpoint_id, event_id, event_type, transport, created_at, status, "
+				"next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)")
+				.bind(1, d.id).bind(2, event.accountId).bind(3, d.endpointId).bind(4, event.id).bind(5, event.type)
+				.bind(6, d.transport).bind(7, event.createdAt).bind(8, event.createdAt).execute();
+			cache().run("INSERT INTO payloads (delivery_seq, body) VALUES (last_insert_rowid(), ?)").bind(1, d.payload).execute();
 			result.deliveries.emplace_back(d.id, d.endpointId);
 		}
 		return result;
@@ -690,24 +711,22 @@ IngestResult SQLiteStore::insertEvent(const Event& event, const std::vector<NewD
 
 std::vector<ClaimedDelivery> SQLiteStore::claimDue(Millis now_, Millis leaseUntil, std::size_t max)
 {
-	auto& s = writer();
 	return write([&] {
-		std::vector<Poco::Tuple<Int64, std::string, std::string, std::string, std::string, std::string, Int64, int, std::string>> rows;
-		s << "SELECT d.seq, d.id, d.account_id, d.endpoint_id, d.event_id, d.event_type, d.created_at, d.attempt_count, "
-			"IFNULL(p.body, '') FROM deliveries d LEFT JOIN payloads p ON p.delivery_seq = d.seq "
-			// A disabled endpoint's deliveries are held until it is enabled again.
-			"WHERE d.status = 0 AND d.next_attempt_at <= ? AND d.claimed_until <= ? "
-			"AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.enabled = 0 AND e.deleted_at = 0) "
-			"ORDER BY d.next_attempt_at, d.seq LIMIT ?",
-			bind(now_), bind(now_), bind(static_cast<Int64>(max)), into(rows), now;
 		std::vector<ClaimedDelivery> out;
-		out.reserve(rows.size());
-		for (const auto& r : rows)
 		{
-			s << "UPDATE deliveries SET claimed_until = ? WHERE seq = ?", bind(leaseUntil), bind(r.get<0>()), now;
-			out.push_back(ClaimedDelivery{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>(),
-				r.get<6>(), r.get<7>(), r.get<8>()});
+			auto r = cache().run("SELECT d.seq, d.id, d.account_id, d.endpoint_id, d.event_id, d.event_type, d.created_at, "
+				"d.attempt_count, IFNULL(p.body, '') FROM deliveries d LEFT JOIN payloads p ON p.delivery_seq = d.seq "
+				// A disabled endpoint's deliveries are held until it is enabled again.
+				"WHERE d.status = 0 AND d.next_attempt_at <= ? AND d.claimed_until <= ? "
+				"AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.enabled = 0 AND e.deleted_at = 0) "
+				"ORDER BY d.next_attempt_at, d.seq LIMIT ?");
+			r.bind(1, now_).bind(2, now_).bind(3, static_cast<Int64>(max));
+			while (r.step())
+				out.push_back(ClaimedDelivery{r.int64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.int64(6),
+					static_cast<int>(r.int64(7)), r.text(8)});
 		}
+		for (const auto& c : out)
+			cache().run("UPDATE deliveries SET claimed_until = ? WHERE seq = ?").bind(1, leaseUntil).bind(2, c.seq).execute();
 		return out;
 	});
 }
@@ -722,20 +741,19 @@ Millis SQLiteStore::nextDueTime()
 
 void SQLiteStore::recordAttempt(Int64 seq, const Attempt& a, DeliveryStatus status, Millis nextAttemptAt)
 {
-	auto& s = writer();
 	write([&] {
 		// Response bodies live in their own table, like payloads: deleting rows at archiving
 		// frees whole pages (emptying a column would leave the pages half used).
-		s << "INSERT INTO attempts (delivery_seq, at, response_code, duration_ms, error) VALUES (?, ?, ?, ?, ?)",
-			bind(seq), bind(a.at), bind(a.responseCode), bind(a.durationMs), bind(a.error), now;
+		cache().run("INSERT INTO attempts (delivery_seq, at, response_code, duration_ms, error) VALUES (?, ?, ?, ?, ?)")
+			.bind(1, seq).bind(2, a.at).bind(3, a.responseCode).bind(4, a.durationMs).bind(5, a.error).execute();
 		if (a.responseBody)
-			s << "INSERT INTO response_bodies (attempt_seq, body) VALUES (last_insert_rowid(), ?)", bind(*a.responseBody), now;
+			cache().run("INSERT INTO response_bodies (attempt_seq, body) VALUES (last_insert_rowid(), ?)").bind(1, *a.responseBody).execute();
 		// A delivery that was cancelled meanwhile (endpoint deleted) stays failed.
-		s << "UPDATE deliveries SET status = CASE WHEN status = 0 THEN ? ELSE status END, attempt_count = attempt_count + 1, "
+		cache().run("UPDATE deliveries SET status = CASE WHEN status = 0 THEN ? ELSE status END, attempt_count = attempt_count + 1, "
 			"last_attempt_at = ?, next_attempt_at = CASE WHEN status = 0 THEN ? ELSE 0 END, response_code = ?, "
-			"last_error = CASE WHEN status = 0 THEN ? ELSE last_error END, claimed_until = 0 WHERE seq = ?",
-			bind(statusCode(status)), bind(a.at), bind(status == DeliveryStatus::Pending ? nextAttemptAt : Millis(0)),
-			bind(a.responseCode), bind(a.error), bind(seq), now;
+			"last_error = CASE WHEN status = 0 THEN ? ELSE last_error END, claimed_until = 0 WHERE seq = ?")
+			.bind(1, statusCode(status)).bind(2, a.at).bind(3, status == DeliveryStatus::Pending ? nextAttemptAt : Millis(0))
+			.bind(4, a.responseCode).bind(5, a.error).bind(6, seq).execute();
 	});
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gateway/store/SQLiteStatementCache.h"
 #include "gateway/store/Store.h"
 
 #include <Poco/Data/Session.h>
@@ -114,6 +115,8 @@ private:
 	Poco::Data::Session& session();
 	Poco::Data::Session& writer();
 	std::recursive_mutex& readMutex();
+	/// The prepared statements of session()'s connection.
+	SQLiteStatementCache& cache();
 	std::optional<IngestResult> eventByKeyLocked(const std::string& accountId, const std::string& key);
 	std::vector<Endpoint> selectEndpoints(const std::string& where, const std::string& accountId, const std::string& id);
 	std::vector<Delivery> selectDeliveries(const std::string& where, const std::string& a, const std::string& b,
@@ -129,6 +132,8 @@ private:
 	std::unique_ptr<Poco::Data::Session> _session;      ///< the writer
 	std::unique_ptr<Poco::Data::Session> _readSession;  ///< none for ":memory:"
 	std::recursive_mutex _readMutex;
+	std::unique_ptr<SQLiteStatementCache> _writeCache;
+	std::unique_ptr<SQLiteStatementCache> _readCache;
 };
 
 } // namespace Hookgate
