@@ -166,6 +166,9 @@ class Nginx:
         self.process = None
 
     def start(self):
+        # No `reuseport`: with it, any other root process binding this port with SO_REUSEPORT (Poco's
+        # ServerSocket::bind(address, true) sets it) would silently share it and answer while nginx
+        # is paused.
         d = self.dir
         user = "user root;\n" if os.geteuid() == 0 else ""
         config = f"""# written by bench/bench.py
@@ -185,7 +188,7 @@ http {{
     keepalive_requests 1000000;
     keepalive_timeout 75s;
     server {{
-        listen 127.0.0.1:{self.port} reuseport;
+        listen 127.0.0.1:{self.port};
         location / {{ return 204; }}
     }}
 }}

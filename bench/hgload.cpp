@@ -399,7 +399,9 @@ int runE2E(const Options& o, const std::string& body)
 	Poco::Net::ServerSocket socket;
 	try
 	{
-		socket.bind(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(o.receiverPort)), true);
+		// SO_REUSEADDR but not SO_REUSEPORT (which bind(address, true) would also set in Poco 1.11):
+		// the receiver must not share its port with another listener.
+		socket.bind(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(o.receiverPort)), true, false);
 		socket.listen(256);
 	}
 	catch (const Poco::Exception& e)

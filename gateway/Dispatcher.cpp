@@ -239,7 +239,7 @@ void Dispatcher::process(const ClaimedDelivery& delivery)
 		}
 		break;
 	}
-	_store.recordAttempt(delivery.seq, attempt, status, next);
+	_store.recordAttempt(delivery.seq, attempt, status, next, _options.waitForRecords);
 	if (_metrics)
 	{
 		const Metrics::Result result = outcome.kind == DeliveryOutcome::Kind::Succeeded ? Metrics::Result::Succeeded

@@ -33,6 +33,9 @@ public:
 		Poco::Timespan timeout = Poco::Timespan(15, 0);
 		Poco::Timespan pollInterval = Poco::Timespan(1, 0);
 		Poco::Timespan leaseTime = Poco::Timespan(120, 0);
+		/// Whether a worker waits for the commit of each attempt record before its next
+		/// delivery (false: records are committed in groups behind the workers).
+		bool waitForRecords = true;
 	};
 
 	/// `transports` maps "http" / "email" to the transport that sends them; a missing one

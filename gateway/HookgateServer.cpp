@@ -258,6 +258,7 @@ int HookgateServer::main(const std::vector<std::string>&)
 	dispatcherOptions.timeout = _settings.timeout;
 	dispatcherOptions.pollInterval = _settings.pollInterval;
 	dispatcherOptions.leaseTime = _settings.leaseTime;
+	dispatcherOptions.waitForRecords = false;
 	Metrics metrics;
 	Dispatcher dispatcher(*store, {{"http", &http}, {"email", email.get()}}, clock, retryPolicy, emailTemplates, dispatcherOptions,
 		Poco::Logger::get("hookgate.dispatcher"), &metrics);

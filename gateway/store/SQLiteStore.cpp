@@ -13,6 +13,9 @@
 #include <Poco/StringTokenizer.h>
 #include <Poco/Tuple.h>
 
+#include <Poco/Logger.h>
+
+#include <algorithm>
 #include <limits>
 
 using namespace Poco::Data::Keywords;
@@ -325,32 +328,70 @@ void SQLiteStore::migrate()
 	}
 }
 
-void SQLiteStore::submit(WriteJob& job)
+void SQLiteStore::submit(WriteJob* job)
 {
 	if (_inBatch)
 	{
-		job.run();  // a write inside a write: already in the batch's transaction
+		job->run();  // a write inside a write: already in the batch's transaction
+		if (job->detached) delete job;
 		return;
 	}
+	const bool detached = job->detached;
 	std::unique_lock<std::mutex> lock(_groupMutex);
-	_pending.push_back(&job);
-	while (!job.done)
+	_pending.push_back(job);
+	while (true)
 	{
+		if (!detached && job->done) return;
 		if (_leaderActive)
 		{
+			if (detached) return;  // the active leader takes it before it lets go
 			_groupDone.wait(lock);
 			continue;
 		}
-		// Lead: take everything queued meanwhile and commit it as one transaction.
+		// Lead: take everything queued meanwhile and commit it as one transaction; go on
+		// while jobs nobody waits for are queued, so none is left behind.
 		_leaderActive = true;
-		std::vector<WriteJob*> batch;
-		batch.swap(_pending);
-		lock.unlock();
-		runBatch(batch);
-		lock.lock();
-		for (WriteJob* j : batch) j->done = true;
+		bool more = true;
+		while (more)
+		{
+			std::vector<WriteJob*> batch;
+			batch.swap(_pending);
+			lock.unlock();
+			runBatch(batch);
+			lock.lock();
+			for (WriteJob* j : batch)
+			{
+				if (!j->detached)
+				{
+					j->done = true;
+					continue;
+				}
+				if (j->error)
+				{
+					try
+					{
+						std::rethrow_exception(j->error);
+					}
+					catch (const Poco::Exception& e)
+					{
+						Poco::Logger::get("hookgate.store").error("a write nobody waited for failed: %s", e.displayText());
+					}
+					catch (const std::exception& e)
+					{
+						Poco::Logger::get("hookgate.store").error("a write nobody waited for failed: %s", std::string(e.what()));
+					}
+					catch (...)
+					{
+					}
+				}
+				delete j;
+			}
+			_groupDone.notify_all();
+			more = std::any_of(_pending.begin(), _pending.end(), [](const WriteJob* j) { return j->detached; });
+		}
 		_leaderActive = false;
 		_groupDone.notify_all();
+		if (detached) return;
 	}
 }
 
@@ -398,6 +439,17 @@ void SQLiteStore::runBatch(const std::vector<WriteJob*>& batch)
 
 void SQLiteStore::close()
 {
+	// Commit what was queued without a waiter: a write after it returns once all before it are in.
+	if (_session)
+	{
+		try
+		{
+			write([] {});
+		}
+		catch (...)
+		{
+		}
+	}
 	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	if (_session)
 	{
@@ -739,8 +791,17 @@ Millis SQLiteStore::nextDueTime()
 	return next;
 }
 
-void SQLiteStore::recordAttempt(Int64 seq, const Attempt& a, DeliveryStatus status, Millis nextAttemptAt)
+void SQLiteStore::recordAttempt(Int64 seq, const Attempt& a, DeliveryStatus status, Millis nextAttemptAt, bool waitForCommit)
 {
+	if (!waitForCommit)
+	{
+		// Nobody waits: the job owns copies of what it writes.
+		auto* job = new WriteJob;
+		job->detached = true;
+		job->run = [this, seq, a, status, nextAttemptAt] { recordAttempt(seq, a, status, nextAttemptAt, true); };
+		submit(job);
+		return;
+	}
 	write([&] {
 		// Response bodies live in their own table, like payloads: deleting rows at archiving
 		// frees whole pages (emptying a column would leave the pages half used).

@@ -53,7 +53,8 @@ public:
 
 	std::vector<ClaimedDelivery> claimDue(Millis now, Millis leaseUntil, std::size_t max) override;
 	Millis nextDueTime() override;
-	void recordAttempt(Poco::Int64 seq, const Attempt& attempt, DeliveryStatus status, Millis nextAttemptAt) override;
+	void recordAttempt(Poco::Int64 seq, const Attempt& attempt, DeliveryStatus status, Millis nextAttemptAt,
+		bool waitForCommit = true) override;
 	void cancel(Poco::Int64 seq, const std::string& reason) override;
 	void releaseClaims() override;
 
@@ -81,6 +82,7 @@ private:
 		std::function<void()> run;
 		std::exception_ptr error;
 		bool done = false;
+		bool detached = false;  ///< nobody waits: the leader runs it, logs a failure and deletes it
 	};
 
 	/// Runs `body` in a transaction shared with the writes of other threads that arrive while
@@ -94,19 +96,19 @@ private:
 		if constexpr (std::is_void_v<Result>)
 		{
 			job.run = [&] { body(); };
-			submit(job);
+			submit(&job);
 			if (job.error) std::rethrow_exception(job.error);
 		}
 		else
 		{
 			std::optional<Result> result;
 			job.run = [&] { result.emplace(body()); };
-			submit(job);
+			submit(&job);
 			if (job.error) std::rethrow_exception(job.error);
 			return std::move(*result);
 		}
 	}
-	void submit(WriteJob& job);
+	void submit(WriteJob* job);
 	void runBatch(const std::vector<WriteJob*>& batch);
 
 	void migrate();

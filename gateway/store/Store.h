@@ -65,8 +65,12 @@ public:
 	virtual std::vector<ClaimedDelivery> claimDue(Millis now, Millis leaseUntil, std::size_t max) = 0;
 	/// The earliest time an unclaimed pending delivery becomes due (0 = none).
 	virtual Millis nextDueTime() = 0;
-	/// Records one attempt and the delivery's new state, and releases the claim.
-	virtual void recordAttempt(Poco::Int64 seq, const Attempt& attempt, DeliveryStatus status, Millis nextAttemptAt) = 0;
+	/// Records one attempt and the delivery's new state, and releases the claim. With
+	/// waitForCommit false it returns before the commit (grouped with later writes): a crash
+	/// before that commit loses the record, and the delivery is sent again when its claim
+	/// ends — at-least-once, as always.
+	virtual void recordAttempt(Poco::Int64 seq, const Attempt& attempt, DeliveryStatus status, Millis nextAttemptAt,
+		bool waitForCommit = true) = 0;
 	/// Ends a claimed delivery as failed without an attempt (its endpoint is gone), with the reason.
 	virtual void cancel(Poco::Int64 seq, const std::string& reason) = 0;
 	/// Releases every claim (start-up of a single-node store: the previous process is gone).

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 using namespace Hookgate;
 
 namespace {
@@ -452,4 +454,46 @@ TEST_CASE("archived space is reused: from one retention cycle to the next the fi
 	SQLiteStore reopened(options);
 	CHECK(reopened.stats("ep_1", 0).succeeded == 4 * perCycle);
 	CHECK(reopened.queueSummary().archived == 4 * perCycle);
+}
+
+TEST_CASE("attempt records nobody waits for are committed with the next write or at close", "[store]")
+{
+	Poco::TemporaryFile dir;
+	dir.createDirectories();
+	SQLiteStore::Options options;
+	options.path = Poco::Path(dir.path(), "async.db").toString();
+	{
+		SQLiteStore store(options);
+		store.createAccount(makeAccount("acme"));
+		for (int i = 0; i < 50; ++i)
+			store.insertEvent(makeEvent("acme", "msg_" + std::to_string(i)), {{"dlv_" + std::to_string(i), "ep_1", "http", "{}"}});
+		auto claimed = store.claimDue(5000, 9000, 50);
+		REQUIRE(claimed.size() == 50);
+		std::vector<std::thread> workers;
+		for (int t = 0; t < 5; ++t)
+		{
+			workers.emplace_back([&, t] {
+				for (int i = t; i < 50; i += 5)
+				{
+					Attempt ok;
+					ok.at = 5001;
+					ok.responseCode = 200;
+					store.recordAttempt(claimed[static_cast<std::size_t>(i)].seq, ok, DeliveryStatus::Succeeded, 0, false);
+				}
+			});
+		}
+		for (auto& w : workers) w.join();
+		// A waited-for write after them sees them all committed.
+		store.insertEvent(makeEvent("acme", "msg_last"), {{"dlv_last", "ep_1", "http", "{}"}});
+		CHECK(store.stats("ep_1", 0).succeeded == 50);
+		auto more = store.claimDue(6000, 9000, 10);
+		REQUIRE(more.size() == 1);
+		Attempt ok;
+		ok.at = 6001;
+		ok.responseCode = 204;
+		store.recordAttempt(more[0].seq, ok, DeliveryStatus::Succeeded, 0, false);
+	}  // close commits the last one
+	SQLiteStore reopened(options);
+	CHECK(reopened.stats("ep_1", 0).succeeded == 51);
+	CHECK(reopened.delivery("acme", "dlv_last", true)->attempts.size() == 1);
 }
