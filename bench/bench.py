@@ -147,6 +147,42 @@ def pause(process):
     timeout), so every event ingested meanwhile stays pending, none fails and none is retried.
     resume() lets the receiver answer, and the whole backlog drains."""
     os.killpg(process.pid, signal.SIGSTOP)
+    # A process stops when it next leaves the kernel; wait until every member of the group has.
+    deadline = time.monotonic() + 10
+    while True:
+        states = group_states(process.pid)
+        if states and all(state in "Tt" for state in states):
+            return
+        if time.monotonic() > deadline:
+            raise Broken(f"the receiver (process group {process.pid}) did not stop within 10 s: states {states}")
+        time.sleep(0.01)
+
+
+def group_states(pgid):
+    """The states (R, S, D, T, ...) of the processes in a process group."""
+    states = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            states.append(fields[0])
+    return states
+
+
+def check_backlog(what, pending, expected):
+    """A paused receiver holds the whole backlog; should a few deliveries have gone through anyway
+    (a receiver that took a moment to stop), the figure is computed on what was really pending,
+    but a backlog that did not build up is a failure."""
+    if pending < 0.9 * expected or pending > expected:
+        raise Broken(f"{what}: {pending} deliveries pending after ingesting {expected} with the receiver paused")
+    if pending != expected:
+        log(f"{what}: {expected - pending} of {expected} deliveries went through while the receiver was paused; "
+            f"measuring on the {pending} pending")
 
 
 def resume(process):
@@ -600,9 +636,7 @@ class Bench:
             try:
                 fill = fill_backlog(hg, account, events, self.body_file, f"{name}: filling the backlog")
                 pending = hg.pending()
-                if pending != events * fanout:
-                    raise Broken(f"{name}: {pending} deliveries pending after ingesting {events} events x {fanout} "
-                                 f"with the receiver paused; expected {events * fanout}")
+                check_backlog(name, pending, events * fanout)
                 start = time.monotonic()
                 cpu = hg.cpu_seconds()
             finally:
@@ -613,11 +647,11 @@ class Bench:
             succeeded = sum(hg.endpoint_stats(account, e)["succeeded"] for e in endpoints)
             if succeeded != events * fanout:
                 raise Broken(f"{name}: {succeeded} of {events * fanout} deliveries succeeded")
-            result = {"fanout": fanout, "events": events, "deliveries": events * fanout, "seconds": seconds, "cpu_seconds": cpu,
-                      "rate": events * fanout / seconds, "fill": fill,
+            result = {"fanout": fanout, "events": events, "deliveries": pending, "seconds": seconds, "cpu_seconds": cpu,
+                      "rate": pending / seconds, "fill": fill,
                       "attempts_ok": hg.metrics().get('hookgate_attempts_total{transport="http",result="success"}')}
             self.results[name] = result
-            log(f"{name}: {result['rate']:.0f} deliveries/s ({events * fanout} in {seconds:.1f} s); "
+            log(f"{name}: {result['rate']:.0f} deliveries/s ({pending} in {seconds:.1f} s); "
                 f"filled at {fill['rate']:.0f} events/s")
         finally:
             hg.stop()
@@ -673,9 +707,7 @@ class Bench:
                 try:
                     fill = fill_backlog(hg, "email", EMAIL_BACKLOG, self.body_file, "email: filling the backlog")
                     pending = hg.pending()
-                    if pending != EMAIL_BACKLOG:
-                        raise Broken(f"email: {pending} deliveries pending after ingesting {EMAIL_BACKLOG} events "
-                                     "with smtp-sink paused")
+                    check_backlog("email", pending, EMAIL_BACKLOG)
                     start = time.monotonic()
                     cpu = hg.cpu_seconds()
                 finally:
@@ -686,10 +718,10 @@ class Bench:
                 stats = hg.endpoint_stats("email", endpoints[0])
                 if stats["succeeded"] != EMAIL_BACKLOG:
                     raise Broken(f"email: {stats['succeeded']} of {EMAIL_BACKLOG} messages accepted ({stats})")
-                self.results["email"] = {"messages": EMAIL_BACKLOG, "seconds": seconds, "rate": EMAIL_BACKLOG / seconds,
+                self.results["email"] = {"messages": pending, "seconds": seconds, "rate": pending / seconds,
                                          "cpu_seconds": cpu,
                                          "fill": fill}
-                log(f"email: {EMAIL_BACKLOG / seconds:.0f} msg/s")
+                log(f"email: {pending / seconds:.0f} msg/s")
             finally:
                 hg.stop()
         finally:
@@ -708,9 +740,7 @@ class Bench:
                 fill = fill_backlog(hg, "memory", MEMORY_PENDING, self.body_file, "memory: filling the backlog")
                 pending = hg.pending()
                 hwm_pending = hg.proc_status("VmHWM")
-                if pending != MEMORY_PENDING:
-                    raise Broken(f"memory: {pending} deliveries pending after ingesting {MEMORY_PENDING} events "
-                                 "with the receiver paused")
+                check_backlog("memory", pending, MEMORY_PENDING)
                 start = time.monotonic()
             finally:
                 self.nginx.resume()

@@ -151,6 +151,22 @@ int HookgateServer::main(const std::vector<std::string>&)
 	setUpLogging();
 	Poco::Logger& log = Poco::Logger::get("hookgate");
 
+	// Listen first: a second gateway on the same port stops here, before it touches the store.
+	Poco::Net::ServerSocket socket;
+	try
+	{
+		// SO_REUSEADDR (restart while old connections linger) but not SO_REUSEPORT: a second
+		// gateway on the same port must fail, not share it silently.
+		socket.bind(Poco::Net::SocketAddress(_settings.httpAddress, static_cast<Poco::UInt16>(_settings.httpPort)), true, false);
+		socket.listen(256);
+	}
+	catch (const Poco::Exception& e)
+	{
+		std::cerr << "hookgate: cannot listen on " << _settings.httpAddress << ":" << _settings.httpPort
+			<< " (hookgate.http.address / hookgate.http.port): " << e.displayText() << std::endl;
+		return EXIT_UNAVAILABLE;
+	}
+
 	std::unique_ptr<Store> store;
 	try
 	{
@@ -267,18 +283,6 @@ int HookgateServer::main(const std::vector<std::string>&)
 		[&dispatcher] { dispatcher.wake(); }};
 	RetentionSweeper sweeper(*store, clock, _settings.retentionPeriod, _settings.sweepInterval, Poco::Logger::get("hookgate.retention"));
 
-	Poco::Net::ServerSocket socket;
-	try
-	{
-		socket.bind(Poco::Net::SocketAddress(_settings.httpAddress, static_cast<Poco::UInt16>(_settings.httpPort)), true);
-		socket.listen(256);
-	}
-	catch (const Poco::Exception& e)
-	{
-		std::cerr << "hookgate: cannot listen on " << _settings.httpAddress << ":" << _settings.httpPort
-			<< " (hookgate.http.address / hookgate.http.port): " << e.displayText() << std::endl;
-		return EXIT_UNAVAILABLE;
-	}
 	Poco::Net::HTTPServerParams::Ptr params(new Poco::Net::HTTPServerParams);
 	params->setMaxThreads(32);
 	params->setMaxQueued(512);

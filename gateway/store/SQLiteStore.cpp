@@ -16,7 +16,15 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <limits>
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+#endif
 
 using namespace Poco::Data::Keywords;
 using Poco::Int64;
@@ -250,6 +258,21 @@ SQLiteStore::SQLiteStore(const Options& options)
 		Poco::Path parent = Poco::Path(options.path).parent();
 		if (!parent.toString().empty()) Poco::File(parent).createDirectories();
 	}
+#ifndef _WIN32
+	if (options.path != ":memory:")
+	{
+		// One gateway per database file: a second one would release the first one's claims.
+		const std::string lockPath = options.path + ".lock";
+		_lockFd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (_lockFd < 0) throw StoreUnavailableException("cannot open " + lockPath + ": " + std::strerror(errno));
+		if (::flock(_lockFd, LOCK_EX | LOCK_NB) != 0)
+		{
+			::close(_lockFd);
+			_lockFd = -1;
+			throw StoreUnavailableException("the database " + options.path + " is in use by another hookgate process (" + lockPath + " is locked)");
+		}
+	}
+#endif
 	_session = std::make_unique<Poco::Data::Session>("SQLite", options.path);
 	auto& s = *_session;
 	s << "PRAGMA busy_timeout = 5000", now;
@@ -465,6 +488,13 @@ void SQLiteStore::close()
 		_readSession->close();
 		_readSession.reset();
 	}
+#ifndef _WIN32
+	if (_lockFd >= 0)
+	{
+		::close(_lockFd);  // releases the flock
+		_lockFd = -1;
+	}
+#endif
 }
 
 // ---- accounts

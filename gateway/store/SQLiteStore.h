@@ -136,6 +136,7 @@ private:
 	std::recursive_mutex _readMutex;
 	std::unique_ptr<SQLiteStatementCache> _writeCache;
 	std::unique_ptr<SQLiteStatementCache> _readCache;
+	int _lockFd = -1;  ///< flock on "<database>.lock" (Unix): one gateway per database
 };
 
 } // namespace Hookgate

@@ -497,3 +497,25 @@ TEST_CASE("attempt records nobody waits for are committed with the next write or
 	CHECK(reopened.stats("ep_1", 0).succeeded == 51);
 	CHECK(reopened.delivery("acme", "dlv_last", true)->attempts.size() == 1);
 }
+
+TEST_CASE("a second store on the same database file is refused while the first is open", "[store]")
+{
+	Poco::TemporaryFile dir;
+	dir.createDirectories();
+	SQLiteStore::Options options;
+	options.path = Poco::Path(dir.path(), "one.db").toString();
+	{
+		SQLiteStore first(options);
+		try
+		{
+			SQLiteStore second(options);
+			FAIL("the second store opened");
+		}
+		catch (const StoreUnavailableException& e)
+		{
+			CHECK(e.message() == "the database " + options.path + " is in use by another hookgate process (" + options.path + ".lock is locked)");
+		}
+	}
+	SQLiteStore again(options);  // free once the first is closed
+	CHECK(again.accounts().empty());
+}
