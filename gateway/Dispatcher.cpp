@@ -75,12 +75,14 @@ void Dispatcher::runScheduler()
 		std::size_t capacity = 0;
 		{
 			std::unique_lock<std::mutex> lock(_mutex);
-			// Claim only what idle workers can start now: the rest stays in the store for others.
-			_schedulerWake.wait(lock, [this] {
-				return _stopping || static_cast<int>(_queue.size()) + _busy < _options.workers;
+			// Claim a little ahead of the workers (a claim waits for its commit; workers should not
+			// wait for it), but not more: the rest stays in the store, unleased.
+			const int limit = _options.workers * PREFETCH;
+			_schedulerWake.wait(lock, [this, limit] {
+				return _stopping || static_cast<int>(_queue.size()) + _busy <= limit - _options.workers;
 			});
 			if (_stopping) return;
-			capacity = static_cast<std::size_t>(_options.workers - _busy - static_cast<int>(_queue.size()));
+			capacity = static_cast<std::size_t>(limit - _busy - static_cast<int>(_queue.size()));
 			_woken = false;
 		}
 

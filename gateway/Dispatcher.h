@@ -44,6 +44,9 @@ public:
 		const EmailTemplates& emailTemplates, const Options& options, Poco::Logger& logger, Metrics* metrics = nullptr);
 	~Dispatcher();
 
+	/// Claimed deliveries kept ready per worker.
+	static const int PREFETCH = 3;
+
 	void start();
 	/// Stops claiming, lets the attempts in flight finish (each bounded by the timeout) and joins
 	/// the threads. Deliveries claimed but not started are left for the next start.
