@@ -211,19 +211,31 @@ auto inTransaction(Poco::Data::Session& session, F&& body) -> decltype(body())
 	}
 }
 
-const char* const ENDPOINT_COLUMNS =
-	"SELECT id, account_id, url, email, auth_key, auth_value, has_auth, event_types, hierarchy, description, "
-	"enabled, secret, previous_secret, previous_secret_until, created_at FROM endpoints ";
-
-using EndpointRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::string, int,
-	std::string, std::string, std::string, int, std::string, std::string, Int64, Int64>;
-
 const char* const DELIVERY_COLUMNS =
 	"SELECT seq, id, account_id, endpoint_id, event_id, event_type, transport, created_at, status, attempt_count, "
 	"last_attempt_at, next_attempt_at, response_code, replay_of, replay_count, archived, last_error FROM deliveries ";
 
 using DeliveryRow = Poco::Tuple<Int64, std::string, std::string, std::string, std::string, std::string, std::string,
 	Int64, int, int, Int64, Int64, int, std::string, int, int, std::string>;
+
+Endpoint endpointFrom(const SQLiteStatementCache::Run& r)
+{
+	Endpoint e;
+	e.id = r.text(0);
+	e.accountId = r.text(1);
+	e.url = r.text(2);
+	e.email = r.text(3);
+	if (r.int64(6)) e.authHeader = AuthHeader{r.text(4), r.text(5)};
+	e.eventTypes = splitTypes(r.text(7));
+	e.hierarchy = r.text(8);
+	e.description = r.text(9);
+	e.enabled = r.int64(10) != 0;
+	e.secret = r.text(11);
+	e.previousSecret = r.text(12);
+	e.previousSecretUntil = r.int64(13);
+	e.createdAt = r.int64(14);
+	return e;
+}
 
 Delivery toDelivery(const DeliveryRow& r)
 {
@@ -637,34 +649,6 @@ Store::CreateResult SQLiteStore::upsertEndpoint(const Endpoint& e, int limit)
 	});
 }
 
-std::vector<Endpoint> SQLiteStore::selectEndpoints(const std::string& where, const std::string& accountId, const std::string& id)
-{
-	std::vector<EndpointRow> rows;
-	Poco::Data::Statement st(session());
-	st << (ENDPOINT_COLUMNS + where), bind(accountId), into(rows);
-	if (!id.empty()) st, bind(id);
-	st.execute();
-	std::vector<Endpoint> out;
-	for (const auto& r : rows)
-	{
-		Endpoint e;
-		e.id = r.get<0>();
-		e.accountId = r.get<1>();
-		e.url = r.get<2>();
-		e.email = r.get<3>();
-		if (r.get<6>()) e.authHeader = AuthHeader{r.get<4>(), r.get<5>()};
-		e.eventTypes = splitTypes(r.get<7>());
-		e.hierarchy = r.get<8>();
-		e.description = r.get<9>();
-		e.enabled = r.get<10>() != 0;
-		e.secret = r.get<11>();
-		e.previousSecret = r.get<12>();
-		e.previousSecretUntil = r.get<13>();
-		e.createdAt = r.get<14>();
-		out.push_back(std::move(e));
-	}
-	return out;
-}
 
 std::optional<Endpoint> SQLiteStore::endpoint(const std::string& accountId, const std::string& id)
 {
@@ -674,27 +658,19 @@ std::optional<Endpoint> SQLiteStore::endpoint(const std::string& accountId, cons
 		"WHERE account_id = ? AND id = ? AND deleted_at = 0");
 	r.bind(1, accountId).bind(2, id);
 	if (!r.step()) return std::nullopt;
-	Endpoint e;
-	e.id = r.text(0);
-	e.accountId = r.text(1);
-	e.url = r.text(2);
-	e.email = r.text(3);
-	if (r.int64(6)) e.authHeader = AuthHeader{r.text(4), r.text(5)};
-	e.eventTypes = splitTypes(r.text(7));
-	e.hierarchy = r.text(8);
-	e.description = r.text(9);
-	e.enabled = r.int64(10) != 0;
-	e.secret = r.text(11);
-	e.previousSecret = r.text(12);
-	e.previousSecretUntil = r.int64(13);
-	e.createdAt = r.int64(14);
-	return e;
+	return endpointFrom(r);
 }
 
 std::vector<Endpoint> SQLiteStore::endpoints(const std::string& accountId)
 {
 	std::lock_guard<std::recursive_mutex> lock(readMutex());
-	return selectEndpoints("WHERE account_id = ? AND deleted_at = 0 ORDER BY created_at, id", accountId, std::string());
+	auto r = cache().run("SELECT id, account_id, url, email, auth_key, auth_value, has_auth, event_types, hierarchy, description, "
+		"enabled, secret, previous_secret, previous_secret_until, created_at FROM endpoints "
+		"WHERE account_id = ? AND deleted_at = 0 ORDER BY created_at, id");
+	r.bind(1, accountId);
+	std::vector<Endpoint> out;
+	while (r.step()) out.push_back(endpointFrom(r));
+	return out;
 }
 
 bool SQLiteStore::updateEndpoint(const Endpoint& e)

@@ -120,7 +120,6 @@ private:
 	/// The prepared statements of session()'s connection.
 	SQLiteStatementCache& cache();
 	std::optional<IngestResult> eventByKeyLocked(const std::string& accountId, const std::string& key);
-	std::vector<Endpoint> selectEndpoints(const std::string& where, const std::string& accountId, const std::string& id);
 	std::vector<Delivery> selectDeliveries(const std::string& where, const std::string& a, const std::string& b,
 		Poco::Int64 n, std::size_t limit);
 	void failPendingOf(const std::string& column, const std::string& value, Millis now, const std::string& reason);
