@@ -90,14 +90,7 @@ std::string FlatPayload::build(const EventEnvelope& event)
 
 	std::string out;
 	out.reserve(96 + event.id.size() + event.type.size() + event.created.size() + event.source.size() + data.size() * 2);
-	out += "{\"id\":";
-	JsonScanner::appendEncodedString(out, event.id);
-	out += ",\"type\":";
-	JsonScanner::appendEncodedString(out, event.type);
-	out += ",\"created\":";
-	JsonScanner::appendEncodedString(out, event.created);
-	out += ",\"source\":";
-	JsonScanner::appendEncodedString(out, event.source);
+	event.appendHead(out);
 
 	const char* d = data.data();
 	const std::size_t count = tokens.size();

@@ -299,25 +299,6 @@ inline void closeToken(std::vector<JsonToken>& tokens, std::vector<std::size_t>&
 	t.next = tokens.size();
 }
 
-void lineAndColumn(const std::string& text, std::size_t offset, std::size_t& line, std::size_t& column)
-{
-	line = 1;
-	column = 1;
-	if (offset > text.size()) offset = text.size();
-	for (std::size_t i = 0; i < offset; ++i)
-	{
-		const unsigned char b = static_cast<unsigned char>(text[i]);
-		if (b == '\n')
-		{
-			++line;
-			column = 1;
-		}
-		else if ((b & 0xC0) != 0x80)
-		{
-			++column;
-		}
-	}
-}
 
 } // namespace
 
@@ -678,6 +659,26 @@ bool JsonScanner::isValidUTF8(const std::string& text)
 		i += len;
 	}
 	return true;
+}
+
+void JsonScanner::lineAndColumn(const std::string& text, std::size_t offset, std::size_t& line, std::size_t& column)
+{
+	line = 1;
+	column = 1;
+	if (offset > text.size()) offset = text.size();
+	for (std::size_t i = 0; i < offset; ++i)
+	{
+		const unsigned char b = static_cast<unsigned char>(text[i]);
+		if (b == '\n')
+		{
+			++line;
+			column = 1;
+		}
+		else if ((b & 0xC0) != 0x80)
+		{
+			++column;
+		}
+	}
 }
 
 } // namespace Hookgate

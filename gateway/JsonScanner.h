@@ -106,6 +106,8 @@ public:
 
 	/// Appends the encoded form of `text` (as encodeString()) to `out`.
 	static void appendEncodedString(std::string& out, const std::string& text);
+	/// The 1-based line and column (in UTF-8 characters) of byte `offset` of `text`.
+	static void lineAndColumn(const std::string& text, std::size_t offset, std::size_t& line, std::size_t& column);
 
 	/// True when `text` is valid UTF-8 by the rules used for JSON strings.
 	static bool isValidUTF8(const std::string& text);

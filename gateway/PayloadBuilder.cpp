@@ -89,14 +89,7 @@ std::string PayloadBuilder::buildNested(const EventEnvelope& event)
 
 	std::string out;
 	out.reserve(64 + event.id.size() + event.type.size() + event.created.size() + event.source.size() + data.size());
-	out += "{\"id\":";
-	JsonScanner::appendEncodedString(out, event.id);
-	out += ",\"type\":";
-	JsonScanner::appendEncodedString(out, event.type);
-	out += ",\"created\":";
-	JsonScanner::appendEncodedString(out, event.created);
-	out += ",\"source\":";
-	JsonScanner::appendEncodedString(out, event.source);
+	event.appendHead(out);
 	out += ",\"data\":";
 	out += data;
 	out += '}';

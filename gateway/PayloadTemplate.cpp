@@ -24,20 +24,7 @@ struct ValueRef
 std::string position(const std::string& text, std::size_t offset)
 {
 	std::size_t line = 1, column = 1;
-	if (offset > text.size()) offset = text.size();
-	for (std::size_t i = 0; i < offset; ++i)
-	{
-		const unsigned char b = static_cast<unsigned char>(text[i]);
-		if (b == '\n')
-		{
-			++line;
-			column = 1;
-		}
-		else if ((b & 0xC0) != 0x80)
-		{
-			++column;
-		}
-	}
+	JsonScanner::lineAndColumn(text, offset, line, column);
 	return std::to_string(line) + ":" + std::to_string(column);
 }
 
