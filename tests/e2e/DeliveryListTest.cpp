@@ -1,5 +1,6 @@
 #include "ApiClient.h"
 #include "GatewayProcess.h"
+#include "LogSteps.h"
 #include "Receiver.h"
 #include "Steps.h"
 #include "Wait.h"
@@ -7,7 +8,6 @@
 #include <catch2/catch.hpp>
 
 #include <Poco/JSON/Array.h>
-#include <Poco/URI.h>
 
 #include <set>
 
@@ -15,44 +15,13 @@ using namespace Hookgate::Test;
 
 namespace {
 
-struct Page
-{
-	int status = 0;
-	std::vector<std::string> ids;
-	std::vector<std::string> statuses;
-	bool nextIsNull = false;
-	std::string next;
-	std::string text;
-};
+using LogSteps::encode;
+using LogSteps::Page;
 
+/// The log of the account "acme"'s endpoint (LogSteps::fetchPage).
 Page fetchPage(const ApiClient& api, const std::string& endpointId, const std::string& query)
 {
-	const std::string path = "/api/v1/accounts/acme/endpoints/" + endpointId + "/deliveries" + query;
-	const ApiResponse response = api.get(path);
-	Page page;
-	page.status = response.status;
-	page.text = "GET " + path + " -> " + response.describe();
-	if (!response.json) return page;
-	Poco::JSON::Array::Ptr items = response.json->getArray("items");
-	if (items)
-	{
-		for (std::size_t i = 0; i < items->size(); ++i)
-		{
-			Poco::JSON::Object::Ptr item = items->getObject(static_cast<unsigned>(i));
-			page.ids.push_back(Steps::stringOf(item, "id"));
-			page.statuses.push_back(Steps::stringOf(item, "status"));
-		}
-	}
-	page.nextIsNull = Steps::hasNull(response.json, "next");
-	page.next = Steps::stringOf(response.json, "next");
-	return page;
-}
-
-std::string encode(const std::string& cursor)
-{
-	std::string encoded;
-	Poco::URI::encode(cursor, "!#$&'()*+,/:;=?@[]% ", encoded);
-	return encoded;
+	return LogSteps::fetchPage(api, "acme", endpointId, query);
 }
 
 /// Follows the cursor from the first page to the end; every page but the

@@ -14,12 +14,7 @@ using namespace Hookgate::Test;
 
 namespace {
 
-/// Requests whose payload says "fail":true get 500 (and fail after the 3rd attempt), others 200.
-Receiver::Reply failFlagged(const RecordedRequest& request, std::size_t)
-{
-	const bool fail = request.body.find("\"fail\":true") != std::string::npos;
-	return Receiver::Reply{fail ? 500 : 200, fail ? "no" : "ok"};
-}
+using LogSteps::failFlagged;  // "fail":true gets 500 (failed after the 3rd attempt), others 200
 
 struct Posted
 {

@@ -38,6 +38,12 @@ Page fetchPage(const ApiClient& api, const std::string& account, const std::stri
 	return page;
 }
 
+Receiver::Reply failFlagged(const RecordedRequest& request, std::size_t)
+{
+	const bool fail = request.body.find("\"fail\":true") != std::string::npos;
+	return Receiver::Reply{fail ? 500 : 200, fail ? "no" : "ok"};
+}
+
 std::string encode(const std::string& text)
 {
 	std::string encoded;

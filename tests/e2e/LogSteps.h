@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ApiClient.h"
+#include "Receiver.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/Timespan.h>
@@ -33,6 +34,9 @@ struct Page
 
 Page fetchPage(const ApiClient& api, const std::string& account, const std::string& endpoint, const std::string& query);
 	/// query: "" or "?limit=5&..." as given.
+
+/// A receiver script: requests whose payload says "fail":true get 500 "no", others 200 "ok".
+Receiver::Reply failFlagged(const RecordedRequest& request, std::size_t index);
 
 std::string encode(const std::string& text);
 	/// text percent-encoded for use as a query value.

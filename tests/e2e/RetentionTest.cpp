@@ -17,14 +17,9 @@ using namespace Hookgate::Test;
 
 namespace {
 
-const Poco::Timespan DEADLINE(20, 0);
+using LogSteps::failFlagged;
 
-/// Requests whose payload says "fail":true get 500 "no", others 200 "ok".
-Receiver::Reply failFlagged(const RecordedRequest& request, std::size_t)
-{
-	const bool fail = request.body.find("\"fail\":true") != std::string::npos;
-	return Receiver::Reply{fail ? 500 : 200, fail ? "no" : "ok"};
-}
+const Poco::Timespan DEADLINE(20, 0);
 
 bool isTrue(const Poco::JSON::Object::Ptr& object, const std::string& key)
 {

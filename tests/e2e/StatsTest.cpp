@@ -16,14 +16,9 @@ using namespace Hookgate::Test;
 
 namespace {
 
-const Poco::Timespan DEADLINE(20, 0);
+using LogSteps::failFlagged;
 
-/// Requests whose payload says "fail":true get 500, others 200.
-Receiver::Reply failFlagged(const RecordedRequest& request, std::size_t)
-{
-	const bool fail = request.body.find("\"fail\":true") != std::string::npos;
-	return Receiver::Reply{fail ? 500 : 200, fail ? "no" : "ok"};
-}
+const Poco::Timespan DEADLINE(20, 0);
 
 std::vector<std::string> post(const ApiClient& api, const std::string& type, const std::vector<bool>& fails)
 {
