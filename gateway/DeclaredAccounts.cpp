@@ -114,7 +114,9 @@ int DeclaredAccounts::apply(const Poco::Util::AbstractConfiguration& config, Sto
 		{
 			const std::string ep = endpointsPrefix + "." + name;
 			checkName(ep, name);
-			d.rejectUnknown(ep, {"url", "email", "authHeader", "eventTypes", "hierarchy", "description", "enabled", "secret"});
+			std::vector<std::string> allowed = EndpointRules::fields();  // the API's fields, plus the secret
+			allowed.push_back("secret");
+			d.rejectUnknown(ep, allowed);
 			d.rejectUnknown(ep + ".authHeader", {"key", "value"});
 
 			// The same rules as the API: build the JSON body the API would get.

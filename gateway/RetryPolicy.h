@@ -21,8 +21,6 @@ public:
 	/// A Retry-After replaces the scheduled delay, capped at maxRetryAfter.
 	std::optional<Poco::Timespan> delayAfter(int failedAttempts, std::optional<Poco::Timespan> retryAfter = std::nullopt);
 
-	std::size_t maxAttempts() const { return _schedule.size() + 1; }
-
 private:
 	std::vector<Poco::Timespan> _schedule;
 	double _jitter;

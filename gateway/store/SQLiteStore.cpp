@@ -689,13 +689,6 @@ bool SQLiteStore::updateEndpoint(const Endpoint& e)
 	});
 }
 
-void SQLiteStore::failPendingOf(const std::string& column, const std::string& value, Millis now_, const std::string& reason)
-{
-	session() << ("UPDATE deliveries SET status = 2, next_attempt_at = 0, claimed_until = 0, last_error = ? "
-		"WHERE status = 0 AND " + column + " = ?"), bind(reason), bind(value), now;
-	(void)now_;
-}
-
 bool SQLiteStore::deleteEndpoint(const std::string& accountId, const std::string& id, Millis now_)
 {
 	auto& s = writer();
@@ -704,7 +697,8 @@ bool SQLiteStore::deleteEndpoint(const std::string& accountId, const std::string
 		st << "UPDATE endpoints SET deleted_at = ? WHERE account_id = ? AND id = ? AND deleted_at = 0",
 			bind(now_), bind(accountId), bind(id);
 		if (st.execute() == 0) return false;
-		failPendingOf("endpoint_id", id, now_, "endpoint deleted");
+		session() << "UPDATE deliveries SET status = 2, next_attempt_at = 0, claimed_until = 0, last_error = 'endpoint deleted' "
+			"WHERE status = 0 AND endpoint_id = ?", bind(id), now;
 		return true;
 	});
 }

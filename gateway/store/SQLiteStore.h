@@ -122,7 +122,6 @@ private:
 	std::optional<IngestResult> eventByKeyLocked(const std::string& accountId, const std::string& key);
 	std::vector<Delivery> selectDeliveries(const std::string& where, const std::string& a, const std::string& b,
 		Poco::Int64 n, std::size_t limit);
-	void failPendingOf(const std::string& column, const std::string& value, Millis now, const std::string& reason);
 
 	std::recursive_mutex _mutex;
 	std::mutex _groupMutex;
