@@ -12,8 +12,12 @@ HOOKGATE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # libssl-dev comes with libpoco-dev already; it is listed because the tests link OpenSSL::Crypto.
 # ca-certificates provides the system CA bundle used to verify https endpoints and SMTP servers.
-HOOKGATE_BUILD_PACKAGES=(g++ cmake ninja-build libpoco-dev libssl-dev libsqlite3-dev ca-certificates)
-HOOKGATE_TEST_PACKAGES=("${HOOKGATE_BUILD_PACKAGES[@]}" catch2 python3-aiosmtpd openssl curl)
+# libpq-dev: Poco's PostgreSQL connector needs its headers (the PostgreSQL store).
+HOOKGATE_BUILD_PACKAGES=(g++ cmake ninja-build libpoco-dev libssl-dev libsqlite3-dev libpq-dev ca-certificates)
+# postgresql-15: the tests start their own server (initdb in a temporary folder).
+# chromium: the dashboard's browser tests (driven by playwright-core from npm).
+HOOKGATE_TEST_PACKAGES=("${HOOKGATE_BUILD_PACKAGES[@]}" catch2 python3-aiosmtpd openssl curl
+	postgresql-15 chromium)
 
 hookgate_log()
 {
