@@ -63,8 +63,14 @@ void Dispatcher::wake()
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		_woken = true;
+		if (_schedulerState != SchedulerState::Idle) return;  // it looks again before it sleeps
 	}
 	_schedulerWake.notify_one();
+}
+
+bool Dispatcher::hasRoom() const
+{
+	return static_cast<int>(_queue.size()) + _busy <= _options.workers * (PREFETCH - 1);
 }
 
 void Dispatcher::runScheduler()
@@ -78,9 +84,9 @@ void Dispatcher::runScheduler()
 			// Claim a little ahead of the workers (a claim waits for its commit; workers should not
 			// wait for it), but not more: the rest stays in the store, unleased.
 			const int limit = _options.workers * PREFETCH;
-			_schedulerWake.wait(lock, [this, limit] {
-				return _stopping || static_cast<int>(_queue.size()) + _busy <= limit - _options.workers;
-			});
+			_schedulerState = SchedulerState::WaitingForRoom;
+			_schedulerWake.wait(lock, [this] { return _stopping || hasRoom(); });
+			_schedulerState = SchedulerState::Claiming;
 			if (_stopping) return;
 			capacity = static_cast<std::size_t>(limit - _busy - static_cast<int>(_queue.size()));
 			_woken = false;
@@ -97,7 +103,7 @@ void Dispatcher::runScheduler()
 					std::lock_guard<std::mutex> lock(_mutex);
 					for (auto& d : claimed) _queue.push_back(std::move(d));
 				}
-				_workAvailable.notify_all();
+				for (std::size_t i = 0; i < claimed.size(); ++i) _workAvailable.notify_one();
 				if (claimed.size() == capacity) continue;  // maybe more due: look again as soon as a worker is free
 			}
 			const Millis next = _store.nextDueTime();
@@ -113,7 +119,9 @@ void Dispatcher::runScheduler()
 		}
 
 		std::unique_lock<std::mutex> lock(_mutex);
+		_schedulerState = SchedulerState::Idle;
 		_schedulerWake.wait_for(lock, std::chrono::milliseconds(waitMs), [this] { return _stopping || _woken; });
+		_schedulerState = SchedulerState::Claiming;
 		if (_stopping) return;
 	}
 }
@@ -150,7 +158,10 @@ void Dispatcher::runWorker()
 		{
 			std::lock_guard<std::mutex> lock(_mutex);
 			--_busy;
+			// Its attempt may have made a retry due sooner than the scheduler's next look.
 			_woken = true;
+			if (_schedulerState == SchedulerState::Claiming) continue;
+			if (_schedulerState == SchedulerState::WaitingForRoom && !hasRoom()) continue;
 		}
 		_schedulerWake.notify_one();
 	}

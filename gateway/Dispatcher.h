@@ -78,6 +78,17 @@ private:
 	std::deque<ClaimedDelivery> _queue;
 	int _busy = 0;
 	bool _woken = false;
+	/// Where the scheduler sleeps, so that only the events it waits for wake it (each wake-up
+	/// of a thread costs about as much as a small ingest).
+	enum class SchedulerState
+	{
+		Claiming,
+		WaitingForRoom,  ///< the queue is full: a worker that frees room wakes it
+		Idle             ///< nothing due: new work wakes it
+	};
+	SchedulerState _schedulerState = SchedulerState::Claiming;
+	/// Room for a new claim: at least one worker's worth below the prefetch limit.
+	bool hasRoom() const;
 	bool _stopping = false;
 	std::thread _scheduler;
 	std::vector<std::thread> _workers;

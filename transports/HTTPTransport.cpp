@@ -23,9 +23,31 @@
 #include <ostream>
 #include <typeinfo>
 
+#ifdef _WIN32
+#include <winsock2.h>
+#else
+#include <poll.h>
+#endif
+
 namespace Hookgate {
 
 namespace {
+
+/// Nothing to read and no error on an idle connection (readable while idle means the server
+/// closed it, or sent something unasked). One poll(2): Poco 1.11's Socket::poll makes and
+/// closes an epoll set on every call, four system calls per reused connection.
+bool quiet(const Poco::Net::StreamSocket& socket)
+{
+#ifdef _WIN32
+	WSAPOLLFD p{};
+	p.fd = socket.impl()->sockfd();
+	p.events = POLLRDNORM;
+	return WSAPoll(&p, 1, 0) == 0;
+#else
+	pollfd p{socket.impl()->sockfd(), POLLIN | POLLPRI, 0};
+	return ::poll(&p, 1, 0) == 0;
+#endif
+}
 
 bool isTokenChar(char c)
 {
@@ -469,8 +491,7 @@ bool HTTPTransport::takeIdle(const std::string& key, const std::vector<Poco::Net
 				try
 				{
 					// Readable while idle means the server closed it (or sent something unasked).
-					usable = candidate.session->connected()
-						&& !candidate.session->socket().poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
+					usable = candidate.session->connected() && quiet(candidate.session->socket());
 				}
 				catch (Poco::Exception&)
 				{

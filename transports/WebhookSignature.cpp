@@ -3,10 +3,10 @@
 #include <Poco/Base64Decoder.h>
 #include <Poco/Base64Encoder.h>
 #include <Poco/Exception.h>
-#include <Poco/HMACEngine.h>
 #include <Poco/NumberFormatter.h>
-#include <Poco/SHA2Engine.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <sstream>
@@ -15,23 +15,6 @@
 namespace Hookgate {
 
 namespace {
-
-/// HMACEngine<SHA2Engine> does not compile in Poco 1.11 (SHA2Engine lacks the
-/// BLOCK_SIZE / DIGEST_SIZE constants and a default constructor for SHA-256).
-class SHA256Engine: public Poco::SHA2Engine
-{
-public:
-	enum
-	{
-		BLOCK_SIZE  = 64,
-		DIGEST_SIZE = 32
-	};
-
-	SHA256Engine():
-		Poco::SHA2Engine(Poco::SHA2Engine::SHA_256)
-	{
-	}
-};
 
 std::string base64Encode(const std::string& bytes)
 {
@@ -98,14 +81,17 @@ std::string WebhookSignature::decodeSecret(const std::string& secret)
 
 std::string WebhookSignature::sign(const std::string& secret, const std::string& messageId, Poco::Int64 timestamp, const std::string& body)
 {
-	Poco::HMACEngine<SHA256Engine> hmac(decodeSecret(secret));
-	hmac.update(messageId);
-	hmac.update('.');
-	hmac.update(Poco::NumberFormatter::format(timestamp));
-	hmac.update('.');
-	hmac.update(body);
-	const Poco::DigestEngine::Digest& digest = hmac.digest();
-	return "v1," + base64Encode(std::string(digest.begin(), digest.end()));
+	const std::string key = decodeSecret(secret);
+	std::string content;
+	content.reserve(messageId.size() + body.size() + 24);
+	content.append(messageId).append(1, '.').append(Poco::NumberFormatter::format(timestamp)).append(1, '.').append(body);
+	// OpenSSL's SHA-256 (several times faster than Poco's, which was 3% of a delivery's CPU).
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int digestSize = 0;
+	if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(content.data()),
+			content.size(), digest, &digestSize))
+		throw Poco::IOException("cannot sign the webhook: OpenSSL's HMAC-SHA256 failed");
+	return "v1," + base64Encode(std::string(reinterpret_cast<const char*>(digest), digestSize));
 }
 
 std::string WebhookSignature::generateSecret()

@@ -371,62 +371,80 @@ void SQLiteStore::submit(WriteJob* job)
 		if (job->detached) delete job;
 		return;
 	}
-	const bool detached = job->detached;
-	std::unique_lock<std::mutex> lock(_groupMutex);
-	_pending.push_back(job);
+	{
+		std::unique_lock<std::mutex> lock(_groupMutex);
+		_pending.push_back(job);
+		if (!_leaderActive)
+		{
+			_leaderActive = true;
+		}
+		else
+		{
+			if (job->detached) return;  // the leader, or the one it hands over to, takes it
+			lock.unlock();
+			std::unique_lock<std::mutex> own(job->mutex);
+			job->wake.wait(own, [job] { return job->done || job->lead; });
+			if (job->done) return;
+		}
+	}
+	// Lead: take everything queued meanwhile and commit it as one transaction.
 	while (true)
 	{
-		if (!detached && job->done) return;
-		if (_leaderActive)
+		std::vector<WriteJob*> batch;
 		{
-			if (detached) return;  // the active leader takes it before it lets go
-			_groupDone.wait(lock);
-			continue;
-		}
-		// Lead: take everything queued meanwhile and commit it as one transaction; go on
-		// while jobs nobody waits for are queued, so none is left behind.
-		_leaderActive = true;
-		bool more = true;
-		while (more)
-		{
-			std::vector<WriteJob*> batch;
+			std::lock_guard<std::mutex> lock(_groupMutex);
 			batch.swap(_pending);
-			lock.unlock();
-			runBatch(batch);
-			lock.lock();
-			for (WriteJob* j : batch)
-			{
-				if (!j->detached)
-				{
-					j->done = true;
-					continue;
-				}
-				if (j->error)
-				{
-					try
-					{
-						std::rethrow_exception(j->error);
-					}
-					catch (const Poco::Exception& e)
-					{
-						Poco::Logger::get("hookgate.store").error("a write nobody waited for failed: %s", e.displayText());
-					}
-					catch (const std::exception& e)
-					{
-						Poco::Logger::get("hookgate.store").error("a write nobody waited for failed: %s", std::string(e.what()));
-					}
-					catch (...)
-					{
-					}
-				}
-				delete j;
-			}
-			_groupDone.notify_all();
-			more = std::any_of(_pending.begin(), _pending.end(), [](const WriteJob* j) { return j->detached; });
 		}
-		_leaderActive = false;
-		_groupDone.notify_all();
-		if (detached) return;
+		runBatch(batch);
+		for (WriteJob* j : batch)
+		{
+			if (j->detached)
+			{
+				if (j->error) logDetachedFailure(j->error);
+				delete j;
+				continue;
+			}
+			// Under the job's lock: its waiter cannot see `done` and free the job before the notify.
+			std::lock_guard<std::mutex> own(j->mutex);
+			j->done = true;
+			if (j != job) j->wake.notify_one();
+		}
+		std::lock_guard<std::mutex> lock(_groupMutex);
+		// Hand the role over to a thread whose write is queued: it commits the next batch
+		// itself, and so needs no second wake-up to learn that its write is in.
+		const auto next = std::find_if(_pending.begin(), _pending.end(), [](const WriteJob* j) { return !j->detached; });
+		if (next != _pending.end())
+		{
+			std::lock_guard<std::mutex> own((*next)->mutex);
+			(*next)->lead = true;
+			(*next)->wake.notify_one();
+			return;
+		}
+		// Only writes nobody waits for are left: commit them too, none is left behind.
+		if (_pending.empty())
+		{
+			_leaderActive = false;
+			return;
+		}
+	}
+}
+
+void SQLiteStore::logDetachedFailure(const std::exception_ptr& error)
+{
+	try
+	{
+		std::rethrow_exception(error);
+	}
+	catch (const Poco::Exception& e)
+	{
+		Poco::Logger::get("hookgate.store").error("a write nobody waited for failed: %s", e.displayText());
+	}
+	catch (const std::exception& e)
+	{
+		Poco::Logger::get("hookgate.store").error("a write nobody waited for failed: %s", std::string(e.what()));
+	}
+	catch (...)
+	{
 	}
 }
 
@@ -434,38 +452,42 @@ void SQLiteStore::runBatch(const std::vector<WriteJob*>& batch)
 {
 	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	_inBatch = true;
+	// The transaction and savepoint statements are prepared once, like the hot statements
+	// (through Poco Data each was compiled anew, five times per write).
+	SQLiteStatementCache* cache = _session ? _writeCache.get() : nullptr;
 	try
 	{
-		auto& s = writer();
-		s.begin();
+		if (!cache) throw StoreUnavailableException("the store is closed");
+		auto& c = *cache;
+		c.run("BEGIN").execute();
 		for (WriteJob* job : batch)
 		{
 			// Each job in its own savepoint: one failing job does not undo the others.
-			s << "SAVEPOINT job", now;
+			c.run("SAVEPOINT job").execute();
 			try
 			{
 				job->run();
-				s << "RELEASE job", now;
+				c.run("RELEASE job").execute();
 			}
 			catch (...)
 			{
 				job->error = std::current_exception();
 				try
 				{
-					s << "ROLLBACK TO job", now;
-					s << "RELEASE job", now;
+					c.run("ROLLBACK TO job").execute();
+					c.run("RELEASE job").execute();
 				}
 				catch (...)
 				{
 				}
 			}
 		}
-		s.commit();
+		c.run("COMMIT").execute();
 	}
 	catch (...)
 	{
 		const auto error = std::current_exception();
-		try { if (_session) _session->rollback(); } catch (...) {}
+		try { if (cache) cache->run("ROLLBACK").execute(); } catch (...) {}
 		for (WriteJob* job : batch)
 			if (!job->error) job->error = error;
 	}
@@ -513,6 +535,7 @@ void SQLiteStore::close()
 
 Store::CreateResult SQLiteStore::createAccount(const Account& a)
 {
+	AccountCache::Invalidation invalidation(_accountCache);  // after the commit
 	auto& s = writer();
 	return write([&] {
 		int n = 0;
@@ -525,6 +548,17 @@ Store::CreateResult SQLiteStore::createAccount(const Account& a)
 }
 
 std::optional<Account> SQLiteStore::account(const std::string& id)
+{
+	// Inside a write batch the uncommitted state is read, which must not be cached.
+	if (_inBatch) return readAccount(id);
+	AccountCache::Generation generation = 0;
+	if (auto cached = _accountCache.account(id, generation)) return cached;
+	auto account = readAccount(id);
+	if (account) _accountCache.putAccount(*account, generation);
+	return account;
+}
+
+std::optional<Account> SQLiteStore::readAccount(const std::string& id)
 {
 	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	auto r = cache().run("SELECT a.id, a.name, a.plan, a.webhooks_enabled, a.created_at, "
@@ -548,6 +582,7 @@ std::vector<Account> SQLiteStore::accounts()
 
 bool SQLiteStore::updateAccount(const Account& a)
 {
+	AccountCache::Invalidation invalidation(_accountCache);  // after the commit
 	auto& s = writer();
 	return write([&] {
 		Poco::Data::Statement st(s);
@@ -559,6 +594,7 @@ bool SQLiteStore::updateAccount(const Account& a)
 
 bool SQLiteStore::deleteAccount(const std::string& id, Millis now_)
 {
+	AccountCache::Invalidation invalidation(_accountCache);  // after the commit
 	auto& s = writer();
 	return write([&] {
 		Poco::Data::Statement st(s);
@@ -601,6 +637,7 @@ std::optional<std::string> SQLiteStore::accountOfToken(const std::string& tokenH
 
 Store::CreateResult SQLiteStore::createEndpoint(const Endpoint& e, int limit)
 {
+	AccountCache::Invalidation invalidation(_accountCache);  // after the commit
 	return write([&] { return insertEndpoint(e, limit); });
 }
 
@@ -627,6 +664,7 @@ Store::CreateResult SQLiteStore::insertEndpoint(const Endpoint& e, int limit)
 
 Store::CreateResult SQLiteStore::upsertEndpoint(const Endpoint& e, int limit)
 {
+	AccountCache::Invalidation invalidation(_accountCache);  // after the commit
 	auto& s = writer();
 	return write([&] {
 		std::vector<Poco::Tuple<std::string, Int64>> existing;
@@ -652,16 +690,22 @@ Store::CreateResult SQLiteStore::upsertEndpoint(const Endpoint& e, int limit)
 
 std::optional<Endpoint> SQLiteStore::endpoint(const std::string& accountId, const std::string& id)
 {
-	std::lock_guard<std::recursive_mutex> lock(readMutex());
-	auto r = cache().run("SELECT id, account_id, url, email, auth_key, auth_value, has_auth, event_types, hierarchy, description, "
-		"enabled, secret, previous_secret, previous_secret_until, created_at FROM endpoints "
-		"WHERE account_id = ? AND id = ? AND deleted_at = 0");
-	r.bind(1, accountId).bind(2, id);
-	if (!r.step()) return std::nullopt;
-	return endpointFrom(r);
+	for (auto& e : endpoints(accountId))
+		if (e.id == id) return std::move(e);
+	return std::nullopt;
 }
 
 std::vector<Endpoint> SQLiteStore::endpoints(const std::string& accountId)
+{
+	if (_inBatch) return readEndpoints(accountId);
+	AccountCache::Generation generation = 0;
+	if (auto cached = _accountCache.endpoints(accountId, generation)) return std::move(*cached);
+	auto endpoints = readEndpoints(accountId);
+	_accountCache.putEndpoints(accountId, endpoints, generation);
+	return endpoints;
+}
+
+std::vector<Endpoint> SQLiteStore::readEndpoints(const std::string& accountId)
 {
 	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	auto r = cache().run("SELECT id, account_id, url, email, auth_key, auth_value, has_auth, event_types, hierarchy, description, "
@@ -675,6 +719,7 @@ std::vector<Endpoint> SQLiteStore::endpoints(const std::string& accountId)
 
 bool SQLiteStore::updateEndpoint(const Endpoint& e)
 {
+	AccountCache::Invalidation invalidation(_accountCache);  // after the commit
 	auto& s = writer();
 	return write([&] {
 		Poco::Data::Statement st(s);
@@ -691,6 +736,7 @@ bool SQLiteStore::updateEndpoint(const Endpoint& e)
 
 bool SQLiteStore::deleteEndpoint(const std::string& accountId, const std::string& id, Millis now_)
 {
+	AccountCache::Invalidation invalidation(_accountCache);  // after the commit
 	auto& s = writer();
 	return write([&] {
 		Poco::Data::Statement st(s);
@@ -786,9 +832,8 @@ std::vector<ClaimedDelivery> SQLiteStore::claimDue(Millis now_, Millis leaseUnti
 Millis SQLiteStore::nextDueTime()
 {
 	std::lock_guard<std::recursive_mutex> lock(readMutex());
-	Int64 next = 0;
-	session() << "SELECT IFNULL(MIN(next_attempt_at), 0) FROM deliveries WHERE status = 0", into(next), now;
-	return next;
+	auto r = cache().run("SELECT IFNULL(MIN(next_attempt_at), 0) FROM deliveries WHERE status = 0");
+	return r.step() ? r.int64(0) : 0;
 }
 
 void SQLiteStore::recordAttempt(Int64 seq, const Attempt& a, DeliveryStatus status, Millis nextAttemptAt, bool waitForCommit)

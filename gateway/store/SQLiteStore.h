@@ -1,6 +1,7 @@
 #pragma once
 
 #include "gateway/store/SQLiteStatementCache.h"
+#include "gateway/store/AccountCache.h"
 #include "gateway/store/Store.h"
 
 #include <Poco/Data/Session.h>
@@ -81,8 +82,13 @@ private:
 	{
 		std::function<void()> run;
 		std::exception_ptr error;
-		bool done = false;
 		bool detached = false;  ///< nobody waits: the leader runs it, logs a failure and deletes it
+		// The waiter sleeps on its own job, so that a commit wakes exactly the threads whose
+		// writes it holds (and none queue up behind a shared lock to learn it).
+		std::mutex mutex;
+		std::condition_variable wake;
+		bool done = false;  ///< committed (or failed): under `mutex`
+		bool lead = false;  ///< handed the leader's role: commit the next batch (under `mutex`)
 	};
 
 	/// Runs `body` in a transaction shared with the writes of other threads that arrive while
@@ -110,6 +116,7 @@ private:
 	}
 	void submit(WriteJob* job);
 	void runBatch(const std::vector<WriteJob*>& batch);
+	static void logDetachedFailure(const std::exception_ptr& error);
 
 	void migrate();
 	CreateResult insertEndpoint(const Endpoint& endpoint, int limit);
@@ -119,13 +126,14 @@ private:
 	std::recursive_mutex& readMutex();
 	/// The prepared statements of session()'s connection.
 	SQLiteStatementCache& cache();
+	std::optional<Account> readAccount(const std::string& id);
+	std::vector<Endpoint> readEndpoints(const std::string& accountId);
 	std::optional<IngestResult> eventByKeyLocked(const std::string& accountId, const std::string& key);
 	std::vector<Delivery> selectDeliveries(const std::string& where, const std::string& a, const std::string& b,
 		Poco::Int64 n, std::size_t limit);
 
 	std::recursive_mutex _mutex;
 	std::mutex _groupMutex;
-	std::condition_variable _groupDone;
 	std::vector<WriteJob*> _pending;
 	bool _leaderActive = false;
 	static thread_local bool _inBatch;
@@ -134,6 +142,7 @@ private:
 	std::recursive_mutex _readMutex;
 	std::unique_ptr<SQLiteStatementCache> _writeCache;
 	std::unique_ptr<SQLiteStatementCache> _readCache;
+	AccountCache _accountCache;  ///< one process per database (the flock): nobody else changes them
 	int _lockFd = -1;  ///< flock on "<database>.lock" (Unix): one gateway per database
 };
 
