@@ -262,7 +262,8 @@ Delivery toDelivery(const DeliveryRow& r)
 
 } // namespace
 
-SQLiteStore::SQLiteStore(const Options& options)
+SQLiteStore::SQLiteStore(const Options& options):
+	_group([this](const std::vector<GroupCommit::Job*>& batch) { runBatch(batch); }, Poco::Logger::get("hookgate.store"))
 {
 	Poco::Data::SQLite::Connector::registerConnector();
 	if (options.path != ":memory:")
@@ -363,7 +364,7 @@ void SQLiteStore::migrate()
 	}
 }
 
-void SQLiteStore::submit(WriteJob* job)
+void SQLiteStore::submit(GroupCommit::Job* job)
 {
 	if (_inBatch)
 	{
@@ -371,84 +372,10 @@ void SQLiteStore::submit(WriteJob* job)
 		if (job->detached) delete job;
 		return;
 	}
-	{
-		std::unique_lock<std::mutex> lock(_groupMutex);
-		_pending.push_back(job);
-		if (!_leaderActive)
-		{
-			_leaderActive = true;
-		}
-		else
-		{
-			if (job->detached) return;  // the leader, or the one it hands over to, takes it
-			lock.unlock();
-			std::unique_lock<std::mutex> own(job->mutex);
-			job->wake.wait(own, [job] { return job->done || job->lead; });
-			if (job->done) return;
-		}
-	}
-	// Lead: take everything queued meanwhile and commit it as one transaction.
-	while (true)
-	{
-		std::vector<WriteJob*> batch;
-		{
-			std::lock_guard<std::mutex> lock(_groupMutex);
-			batch.swap(_pending);
-		}
-		runBatch(batch);
-		for (WriteJob* j : batch)
-		{
-			if (j->detached)
-			{
-				if (j->error) logDetachedFailure(j->error);
-				delete j;
-				continue;
-			}
-			// Under the job's lock: its waiter cannot see `done` and free the job before the notify.
-			std::lock_guard<std::mutex> own(j->mutex);
-			j->done = true;
-			if (j != job) j->wake.notify_one();
-		}
-		std::lock_guard<std::mutex> lock(_groupMutex);
-		// Hand the role over to a thread whose write is queued: it commits the next batch
-		// itself, and so needs no second wake-up to learn that its write is in.
-		const auto next = std::find_if(_pending.begin(), _pending.end(), [](const WriteJob* j) { return !j->detached; });
-		if (next != _pending.end())
-		{
-			std::lock_guard<std::mutex> own((*next)->mutex);
-			(*next)->lead = true;
-			(*next)->wake.notify_one();
-			return;
-		}
-		// Only writes nobody waits for are left: commit them too, none is left behind.
-		if (_pending.empty())
-		{
-			_leaderActive = false;
-			return;
-		}
-	}
+	_group.submit(job);
 }
 
-void SQLiteStore::logDetachedFailure(const std::exception_ptr& error)
-{
-	try
-	{
-		std::rethrow_exception(error);
-	}
-	catch (const Poco::Exception& e)
-	{
-		Poco::Logger::get("hookgate.store").error("a write nobody waited for failed: %s", e.displayText());
-	}
-	catch (const std::exception& e)
-	{
-		Poco::Logger::get("hookgate.store").error("a write nobody waited for failed: %s", std::string(e.what()));
-	}
-	catch (...)
-	{
-	}
-}
-
-void SQLiteStore::runBatch(const std::vector<WriteJob*>& batch)
+void SQLiteStore::runBatch(const std::vector<GroupCommit::Job*>& batch)
 {
 	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	_inBatch = true;
@@ -460,7 +387,7 @@ void SQLiteStore::runBatch(const std::vector<WriteJob*>& batch)
 		if (!cache) throw StoreUnavailableException("the store is closed");
 		auto& c = *cache;
 		c.run("BEGIN").execute();
-		for (WriteJob* job : batch)
+		for (GroupCommit::Job* job : batch)
 		{
 			// Each job in its own savepoint: one failing job does not undo the others.
 			c.run("SAVEPOINT job").execute();
@@ -488,7 +415,7 @@ void SQLiteStore::runBatch(const std::vector<WriteJob*>& batch)
 	{
 		const auto error = std::current_exception();
 		try { if (cache) cache->run("ROLLBACK").execute(); } catch (...) {}
-		for (WriteJob* job : batch)
+		for (GroupCommit::Job* job : batch)
 			if (!job->error) job->error = error;
 	}
 	_inBatch = false;
@@ -841,7 +768,7 @@ void SQLiteStore::recordAttempt(Int64 seq, const Attempt& a, DeliveryStatus stat
 	if (!waitForCommit)
 	{
 		// Nobody waits: the job owns copies of what it writes.
-		auto* job = new WriteJob;
+		auto* job = new GroupCommit::Job;
 		job->detached = true;
 		job->run = [this, seq, a, status, nextAttemptAt] { recordAttempt(seq, a, status, nextAttemptAt, true); };
 		submit(job);

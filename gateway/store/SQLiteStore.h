@@ -2,6 +2,7 @@
 
 #include "gateway/store/SQLiteStatementCache.h"
 #include "gateway/store/AccountCache.h"
+#include "gateway/store/GroupCommit.h"
 #include "gateway/store/Store.h"
 
 #include <Poco/Data/Session.h>
@@ -77,20 +78,6 @@ public:
 	void close() override;
 
 private:
-	/// One write waiting for a commit.
-	struct WriteJob
-	{
-		std::function<void()> run;
-		std::exception_ptr error;
-		bool detached = false;  ///< nobody waits: the leader runs it, logs a failure and deletes it
-		// The waiter sleeps on its own job, so that a commit wakes exactly the threads whose
-		// writes it holds (and none queue up behind a shared lock to learn it).
-		std::mutex mutex;
-		std::condition_variable wake;
-		bool done = false;  ///< committed (or failed): under `mutex`
-		bool lead = false;  ///< handed the leader's role: commit the next batch (under `mutex`)
-	};
-
 	/// Runs `body` in a transaction shared with the writes of other threads that arrive while
 	/// one commit is in progress (group commit: one fsync for all of them), each in its own
 	/// savepoint. Returns once the transaction holding it is committed; rethrows its exception.
@@ -98,7 +85,7 @@ private:
 	auto write(F&& body) -> decltype(body())
 	{
 		using Result = decltype(body());
-		WriteJob job;
+		GroupCommit::Job job;
 		if constexpr (std::is_void_v<Result>)
 		{
 			job.run = [&] { body(); };
@@ -114,9 +101,9 @@ private:
 			return std::move(*result);
 		}
 	}
-	void submit(WriteJob* job);
-	void runBatch(const std::vector<WriteJob*>& batch);
-	static void logDetachedFailure(const std::exception_ptr& error);
+	/// Runs the job in the running batch when called from inside one, else through the group commit.
+	void submit(GroupCommit::Job* job);
+	void runBatch(const std::vector<GroupCommit::Job*>& batch);
 
 	void migrate();
 	CreateResult insertEndpoint(const Endpoint& endpoint, int limit);
@@ -133,9 +120,7 @@ private:
 		Poco::Int64 n, std::size_t limit);
 
 	std::recursive_mutex _mutex;
-	std::mutex _groupMutex;
-	std::vector<WriteJob*> _pending;
-	bool _leaderActive = false;
+	GroupCommit _group;
 	static thread_local bool _inBatch;
 	std::unique_ptr<Poco::Data::Session> _session;      ///< the writer
 	std::unique_ptr<Poco::Data::Session> _readSession;  ///< none for ":memory:"
