@@ -8,6 +8,8 @@
 #include "gateway/SystemClock.h"
 #include "gateway/api/ApiContext.h"
 #include "gateway/api/ApiRequestHandler.h"
+#include "gateway/api/StaticFiles.h"
+#include "gateway/store/PostgreSQLStore.h"
 #include "gateway/store/SQLiteStore.h"
 #include "transports/HTTPTransport.h"
 #include "transports/PickupTransport.h"
@@ -168,18 +170,34 @@ int HookgateServer::main(const std::vector<std::string>&)
 	}
 
 	std::unique_ptr<Store> store;
+	PostgreSQLStore* postgres = nullptr;  // the same store, when it is PostgreSQL (wake-ups across nodes)
+	const std::string storeName = _settings.storeType == "postgresql" ? std::string("postgresql") : _settings.sqlitePath;
 	try
 	{
-		SQLiteStore::Options options;
-		options.path = _settings.sqlitePath;
-		options.synchronous = _settings.sqliteSynchronous;
-		store = std::make_unique<SQLiteStore>(options);
+		if (_settings.storeType == "postgresql")
+		{
+			PostgreSQLStore::Options options;
+			options.connection = _settings.postgresqlConnection;
+			auto pg = std::make_unique<PostgreSQLStore>(options);
+			postgres = pg.get();
+			store = std::move(pg);
+		}
+		else
+		{
+			SQLiteStore::Options options;
+			options.path = _settings.sqlitePath;
+			options.synchronous = _settings.sqliteSynchronous;
+			store = std::make_unique<SQLiteStore>(options);
+		}
 		store->releaseClaims();
 	}
 	catch (const Poco::Exception& e)
 	{
-		std::cerr << "hookgate: cannot open the store " << _settings.sqlitePath << " (hookgate.store.sqlite.path): "
-			<< e.displayText() << std::endl;
+		// Not the connection string: it may hold a password.
+		std::cerr << "hookgate: cannot open the store "
+			<< (_settings.storeType == "postgresql" ? std::string("(hookgate.store.postgresql.connection)")
+				: _settings.sqlitePath + " (hookgate.store.sqlite.path)")
+			<< ": " << e.displayText() << std::endl;
 		return EXIT_CANTCREAT;
 	}
 
@@ -207,6 +225,25 @@ int HookgateServer::main(const std::vector<std::string>&)
 		std::cerr << "hookgate: configuration error: email template (hookgate.templates.dir = " << _settings.templatesDir
 			<< "): " << e.message() << std::endl;
 		return EXIT_CONFIG_ERROR;
+	}
+	// The dashboard (web/): a folder set in hookgate.web.root must hold it; the default one
+	// (web/ beside the templates) may be missing, which only switches the dashboard off.
+	std::unique_ptr<StaticFiles> dashboard;
+	if (!_settings.webRoot.empty())
+	{
+		try
+		{
+			dashboard = std::make_unique<StaticFiles>(_settings.webRoot);
+		}
+		catch (const ConfigException& e)
+		{
+			if (_settings.webRootConfigured)
+			{
+				std::cerr << "hookgate: configuration error: " << e.message() << std::endl;
+				return EXIT_CONFIG_ERROR;
+			}
+			log.warning("no dashboard: %s", e.message());
+		}
 	}
 	RetryPolicy retryPolicy(_settings.retrySchedule, _settings.jitter, _settings.maxRetryAfter);
 
@@ -288,16 +325,19 @@ int HookgateServer::main(const std::vector<std::string>&)
 	params->setMaxQueued(512);
 	params->setKeepAlive(true);
 	params->setServerName("hookgate/" HOOKGATE_VERSION);
-	Poco::Net::HTTPServer server(new ApiRequestHandlerFactory(context), socket, params);
+	Poco::Net::HTTPServer server(new ApiRequestHandlerFactory(context, dashboard.get()), socket, params);
 
 	dispatcher.start();
+	// Deliveries that other nodes on the same database ingest are picked up at once, not at the next poll.
+	if (postgres) postgres->listen([&dispatcher] { dispatcher.wake(); });
 	sweeper.start();
 	server.start();
 	context.ready = true;
 	const int port = socket.address().port();
 	writePortFile(port);
 	log.information("hookgate %s listening on %s:%d (pid %d), store %s", std::string(HOOKGATE_VERSION), _settings.httpAddress,
-		port, static_cast<int>(Poco::Process::id()), _settings.sqlitePath);
+		port, static_cast<int>(Poco::Process::id()), storeName);
+	if (dashboard) log.information("dashboard on http://%s:%d/ (files from %s)", _settings.httpAddress, port, dashboard->root());
 
 	waitForTerminationRequest();
 
@@ -305,6 +345,7 @@ int HookgateServer::main(const std::vector<std::string>&)
 	context.ready = false;
 	server.stopAll(false);
 	sweeper.stop();
+	if (postgres) postgres->listen(nullptr);
 	dispatcher.stop();
 	store->close();
 	if (!_settings.portFile.empty())

@@ -10,6 +10,8 @@
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 
+#include <libpq-fe.h>
+
 #include <typeinfo>
 
 namespace Hookgate {
@@ -169,15 +171,41 @@ Settings Settings::load(const Poco::Util::AbstractConfiguration& config, const s
 	s.maxBodySize = static_cast<std::size_t>(r.integer("hookgate.api.maxBodySize", static_cast<Poco::Int64>(s.maxBodySize), 256, 1LL << 30));
 
 	s.storeType = r.choice("hookgate.store.type", s.storeType, {"sqlite", "postgresql"});
-	if (s.storeType == "postgresql")
-		r.fail("hookgate.store.type", s.storeType, "the PostgreSQL store is not available in this build; use sqlite");
 	s.sqlitePath = r.path("hookgate.store.sqlite.path", "var/hookgate.db");
 	s.sqliteSynchronous = r.choice("hookgate.store.sqlite.synchronous", s.sqliteSynchronous, {"full", "normal"});
 	s.postgresqlConnection = r.string("hookgate.store.postgresql.connection", "");
+	if (s.storeType == "postgresql")
+	{
+		const std::string key = "hookgate.store.postgresql.connection";
+		if (s.postgresqlConnection.empty()) throw ConfigException(key + " is required when hookgate.store.type = postgresql");
+		// Checked by libpq itself; the value is not repeated: it may hold a password.
+		char* error = nullptr;
+		PQconninfoOption* options = PQconninfoParse(s.postgresqlConnection.c_str(), &error);
+		if (!options)
+		{
+			std::string why = error ? error : "out of memory";
+			if (error) PQfreemem(error);
+			while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+			r.fail(key, "****", "not a libpq connection string: " + why);
+		}
+		PQconninfoFree(options);
+	}
 
 	s.payloadSource = r.string("hookgate.payload.source", s.payloadSource);
 	if (!JsonScanner::isValidUTF8(s.payloadSource)) r.fail("hookgate.payload.source", s.payloadSource, "must be valid UTF-8 text");
 	s.templatesDir = r.path("hookgate.templates.dir", "../templates");
+	// The dashboard's files: by default the folder `web` beside the templates folder (both ship
+	// side by side); empty switches the dashboard off. Checked for index.html at start.
+	s.webRootConfigured = r.has("hookgate.web.root");
+	if (s.webRootConfigured) s.webRoot = r.path("hookgate.web.root", "");
+	else
+	{
+		Poco::Path web(s.templatesDir);
+		web.makeDirectory();
+		if (web.depth() > 0) web.popDirectory();
+		web.setFileName("web");
+		s.webRoot = web.toString();
+	}
 	s.extraEventTypes = r.list("hookgate.events.types");
 
 	s.workers = static_cast<int>(r.integer("hookgate.delivery.workers", s.workers, 1, 256));

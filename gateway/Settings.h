@@ -32,6 +32,9 @@ struct Settings
 	// payload, templates
 	std::string payloadSource = "hookgate";
 	std::string templatesDir;
+	// web (the dashboard)
+	std::string webRoot;              ///< absolute; empty = no dashboard
+	bool webRootConfigured = false;   ///< hookgate.web.root was set (else the default, `web` beside the templates folder)
 	std::vector<std::string> extraEventTypes;
 	// delivery
 	int workers = 8;

@@ -5,6 +5,8 @@
 #include "gateway/api/DeliveriesResource.h"
 #include "gateway/api/EndpointsResource.h"
 #include "gateway/api/EventsResource.h"
+#include "gateway/api/EndpointOptionsResource.h"
+#include "gateway/api/StaticFileHandler.h"
 
 #include <Poco/Data/DataException.h>
 
@@ -47,8 +49,10 @@ void dispatch(ApiExchange& exchange, const std::map<std::string, Handler>& handl
 
 } // namespace
 
-Poco::Net::HTTPRequestHandler* ApiRequestHandlerFactory::createRequestHandler(const Poco::Net::HTTPServerRequest&)
+Poco::Net::HTTPRequestHandler* ApiRequestHandlerFactory::createRequestHandler(const Poco::Net::HTTPServerRequest& request)
 {
+	if (_dashboard && StaticFiles::isDashboardPath(request.getURI()))
+		return new StaticFileHandler(*_dashboard, _context.settings.maxBodySize, _context.logger);
 	return new ApiRequestHandler(_context);
 }
 
@@ -185,6 +189,8 @@ void ApiRequestHandler::route(ApiExchange& exchange)
 		handlers = {{"GET", [&] { endpoints.list(exchange, a); }}, {"POST", [&] { endpoints.create(exchange, a); }}};
 	else if (n == 5 && r == "events")
 		handlers = {{"POST", [&] { events.ingest(exchange, a); }}};
+	else if (n == 5 && r == "endpoint-options")
+		handlers = {{"GET", [&] { EndpointOptionsResource(_context).get(exchange, a); }}};
 	else if (n == 6 && r == "endpoints")
 		handlers = {{"GET", [&] { endpoints.get(exchange, a, x); }}, {"PATCH", [&] { endpoints.patch(exchange, a, x); }},
 			{"DELETE", [&] { endpoints.remove(exchange, a, x); }}};

@@ -36,16 +36,25 @@ private:
 	ApiContext& _context;
 };
 
-/// Every request gets an ApiRequestHandler (never a null handler, which Poco answers with 501).
+class StaticFiles;
+
+/// Every request gets an ApiRequestHandler (never a null handler, which Poco answers with 501),
+/// except the dashboard's paths (all but /api/..., /health, /metrics) when `dashboard` is set:
+/// those get a StaticFileHandler.
 class ApiRequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory
 {
 public:
-	explicit ApiRequestHandlerFactory(ApiContext& context): _context(context) {}
+	explicit ApiRequestHandlerFactory(ApiContext& context, const StaticFiles* dashboard = nullptr):
+		_context(context),
+		_dashboard(dashboard)
+	{
+	}
 
 	Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
 
 private:
 	ApiContext& _context;
+	const StaticFiles* _dashboard;
 };
 
 } // namespace Hookgate

@@ -176,3 +176,22 @@ TEST_CASE("the retry policy follows the schedule with bounded jitter and ends af
 	}
 	CHECK(varied);
 }
+
+TEST_CASE("the postgresql store needs a valid libpq connection string, and its error does not repeat it", "[config]")
+{
+	auto c = minimal();
+	c->setString("hookgate.store.type", "postgresql");
+	CHECK(messageOf(*c) == "hookgate.store.postgresql.connection is required when hookgate.store.type = postgresql");
+	c->setString("hookgate.store.postgresql.connection", "host=/run/postgresql dbname");
+	CHECK(messageOf(*c) ==
+		"hookgate.store.postgresql.connection = '****': not a libpq connection string: missing \"=\" after \"dbname\" in connection info string");
+	c->setString("hookgate.store.postgresql.connection", "host=/run/postgresql colour=blue password=secret");
+	CHECK(messageOf(*c) == "hookgate.store.postgresql.connection = '****': not a libpq connection string: invalid connection option \"colour\"");
+	c->setString("hookgate.store.postgresql.connection", "host=db.example dbname=hookgate user=hookgate password=s3cret");
+	const Settings s = Settings::load(*c, "/srv/hookgate/etc");
+	CHECK(s.storeType == "postgresql");
+	CHECK(s.postgresqlConnection == "host=db.example dbname=hookgate user=hookgate password=s3cret");
+	c->setString("hookgate.store.type", "sqlite");
+	c->setString("hookgate.store.postgresql.connection", "not checked when not used");
+	CHECK(Settings::load(*c, "/srv/hookgate/etc").storeType == "sqlite");
+}

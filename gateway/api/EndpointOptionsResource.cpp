@@ -1,0 +1,31 @@
+#include "gateway/api/EndpointOptionsResource.h"
+#include "gateway/api/ApiResources.h"
+
+#include <Poco/JSON/Array.h>
+
+namespace Hookgate {
+
+void EndpointOptionsResource::get(ApiExchange& exchange, const std::string& accountId)
+{
+	const Account account = ApiResources::requireAccount(_context, accountId);
+	Poco::JSON::Array::Ptr types = new Poco::JSON::Array;
+	for (const auto& type : _context.catalog.types())
+	{
+		auto item = ApiExchange::object();
+		const bool enterpriseOnly = EventCatalog::isEnterpriseOnly(type);
+		item->set("type", type);
+		item->set("enterpriseOnly", enterpriseOnly);
+		item->set("available", !enterpriseOnly || account.plan == "enterprise");
+		types->add(item);
+	}
+	Poco::JSON::Array::Ptr hierarchies = new Poco::JSON::Array;
+	hierarchies->add(PayloadBuilder::NESTED);
+	hierarchies->add(PayloadBuilder::FLAT);
+	for (const auto& name : _context.payloadBuilder.templateNames()) hierarchies->add(PayloadBuilder::TEMPLATE_PREFIX + name);
+	auto o = ApiExchange::object();
+	o->set("eventTypes", types);
+	o->set("hierarchies", hierarchies);
+	exchange.sendJson(200, *o);
+}
+
+} // namespace Hookgate
