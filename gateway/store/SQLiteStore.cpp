@@ -828,18 +828,18 @@ std::optional<Delivery> SQLiteStore::delivery(const std::string& accountId, cons
 	Delivery d = rows.front();
 	if (withAttempts)
 	{
-		std::vector<Poco::Tuple<Int64, int, Int64, std::string, std::string, int>> attempts;
-		session() << "SELECT a.at, a.response_code, a.duration_ms, a.error, IFNULL(b.body, ''), b.body IS NULL "
-			"FROM attempts a LEFT JOIN response_bodies b ON b.attempt_seq = a.seq WHERE a.delivery_seq = ? ORDER BY a.seq",
-			bind(d.seq), into(attempts), now;
-		for (const auto& r : attempts)
+		// Prepared statements read text with its length: Poco Data would cut a body at a NUL byte.
+		auto r = cache().run("SELECT a.at, a.response_code, a.duration_ms, a.error, b.body "
+			"FROM attempts a LEFT JOIN response_bodies b ON b.attempt_seq = a.seq WHERE a.delivery_seq = ? ORDER BY a.seq");
+		r.bind(1, d.seq);
+		while (r.step())
 		{
 			Attempt a;
-			a.at = r.get<0>();
-			a.responseCode = r.get<1>();
-			a.durationMs = r.get<2>();
-			a.error = r.get<3>();
-			if (!r.get<5>()) a.responseBody = r.get<4>();
+			a.at = r.int64(0);
+			a.responseCode = static_cast<int>(r.int64(1));
+			a.durationMs = r.int64(2);
+			a.error = r.text(3);
+			if (!r.isNull(4)) a.responseBody = r.text(4);
 			d.attempts.push_back(std::move(a));
 		}
 	}
@@ -849,10 +849,10 @@ std::optional<Delivery> SQLiteStore::delivery(const std::string& accountId, cons
 std::optional<std::string> SQLiteStore::payload(Int64 deliverySeq)
 {
 	std::lock_guard<std::recursive_mutex> lock(readMutex());
-	std::vector<std::string> bodies;
-	session() << "SELECT body FROM payloads WHERE delivery_seq = ?", bind(deliverySeq), into(bodies), now;
-	if (bodies.empty()) return std::nullopt;
-	return bodies.front();
+	auto r = cache().run("SELECT body FROM payloads WHERE delivery_seq = ?");
+	r.bind(1, deliverySeq);
+	if (!r.step()) return std::nullopt;
+	return r.text(0);
 }
 
 std::vector<Delivery> SQLiteStore::deliveries(const std::string& accountId, const std::string& endpointId,

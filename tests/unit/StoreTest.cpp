@@ -606,7 +606,7 @@ TEMPLATE_TEST_CASE("names, bodies and error texts keep every byte, and an id no 
 	attempt.at = 5001;
 	attempt.responseCode = 500;
 	attempt.error = "HTTP 500 \xe9rreur";  // a reason phrase in Latin-1
-	attempt.responseBody = std::string("\x01\x02\xff z");
+	attempt.responseBody = std::string("\x01\0\x02\xff z", 6);  // a receiver may answer with any bytes
 	store->recordAttempt(claimed[0].seq, attempt, DeliveryStatus::Failed, 0);
 	auto d = store->delivery("acme", "dlv_1", true);
 	REQUIRE(d);
