@@ -7,6 +7,7 @@
 #include "gateway/api/EventsResource.h"
 #include "gateway/api/EndpointOptionsResource.h"
 #include "gateway/api/StaticFileHandler.h"
+#include "gateway/api/TokenResource.h"
 
 #include <Poco/Data/DataException.h>
 
@@ -151,7 +152,7 @@ void ApiRequestHandler::route(ApiExchange& exchange)
 				_context.metrics.render(_context.store.queueSummary(), _context.clock.now()));
 		}}});
 
-	if (n < 3 || s[0] != "api" || s[1] != "v1" || s[2] != "accounts")
+	if (n < 3 || s[0] != "api" || s[1] != "v1" || (s[2] != "accounts" && s[2] != "token"))
 		throw ApiError::notFound("no such path: " + exchange.method() + " " + exchange.path());
 
 	// Known shapes only; everything else is 404 before authentication says anything.
@@ -169,7 +170,15 @@ void ApiRequestHandler::route(ApiExchange& exchange)
 	// Which methods of the path need the admin token even when it names the caller's own account.
 	std::vector<std::string> adminOnly;
 	ApiCaller caller;
-	if (n == 3)
+	// Paths that name no account and are open to every valid token (no authorize()).
+	bool anyToken = false;
+	if (s[2] == "token")
+	{
+		if (n != 3) throw ApiError::notFound("no such path: " + exchange.method() + " " + exchange.path());
+		handlers = {{"GET", [&] { TokenResource().get(exchange, caller.admin, caller.accountId); }}};
+		anyToken = true;
+	}
+	else if (n == 3)
 	{
 		handlers = {{"GET", [&] { accounts.list(exchange); }}, {"POST", [&] { accounts.create(exchange); }}};
 		adminOnly = {"GET", "POST"};
@@ -214,7 +223,7 @@ void ApiRequestHandler::route(ApiExchange& exchange)
 		throw ApiError::notFound("no such path: " + exchange.method() + " " + exchange.path());
 
 	caller = authenticate(exchange);
-	authorize(caller, a, std::find(adminOnly.begin(), adminOnly.end(), exchange.method()) != adminOnly.end());
+	if (!anyToken) authorize(caller, a, std::find(adminOnly.begin(), adminOnly.end(), exchange.method()) != adminOnly.end());
 	if (!_context.ready) throw ApiError(503, "unavailable", "hookgate is starting or stopping; try again shortly");
 	// Every request body is held to the same rules (size, JSON Content-Type), also where the
 	// action takes none (replay, rotate, tokens): a body sent there is checked, then ignored.

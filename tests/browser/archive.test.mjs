@@ -43,7 +43,7 @@ describe('An archived log entry', () => {
 			assert.equal((await gateway.call('GET', `/api/v1/accounts/acme/deliveries/${id}/raw`)).status, 410);
 
 			const {page, problems} = await newPage(browser);
-			await signIn(page, gateway, token, 'acme');
+			await signIn(page, gateway, token);
 			await page.locator(`li.endpoint[data-endpoint-id="${endpoint.id}"] [data-action="log"]`).click();
 			const row = page.locator(`#log-table tr[data-delivery-id="${id}"]`);
 			await row.waitFor();

@@ -69,11 +69,14 @@ describe('The log', () => {
 		}
 	});
 
-	step('signs in as the admin for an account, in English', async () => {
+	step('signs in as the admin with the token alone and picks the account, in English', async () => {
 		await page.goto(`${gateway.url}/`);
 		await page.locator('#language').selectOption('en');
 		await waitForText(page.locator('#signin-submit'), 'Sign in', 'English');
-		await signIn(page, gateway, ADMIN_TOKEN, 'acme');
+		await signIn(page, gateway, ADMIN_TOKEN);
+		await page.locator('#account-picker').waitFor();
+		await waitForText(page.locator('#picker-title'), 'Choose an account', 'the admin\'s account picker');
+		await page.locator('.account-choice[data-account-id="acme"]').click();
 		await page.locator(`li.endpoint[data-endpoint-id="${endpoint.id}"]`).waitFor();
 		await waitForText(page.locator('#plan-usage'), '2 of 3 endpoints', 'usage');
 		await openLog(endpoint.id);

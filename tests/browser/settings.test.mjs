@@ -27,6 +27,8 @@ describe('The settings page', () => {
 		gateway = new Gateway();
 		await gateway.start();
 		await gateway.expect(201, 'POST', '/api/v1/accounts', {body: {id: 'acme', name: 'ACME AG', plan: 'professional'}});
+		// A second account, which acme's token must not see.
+		await gateway.expect(201, 'POST', '/api/v1/accounts', {body: {id: 'globex', name: 'Globex', plan: 'basic'}});
 		accountToken = (await gateway.expect(201, 'POST', '/api/v1/accounts/acme/tokens')).token;
 		browser = await launchBrowser();
 		({page, problems} = await newPage(browser));
@@ -81,20 +83,24 @@ describe('The settings page', () => {
 		await waitForText(page.locator('#signin-submit'), 'Anmelden', 'German again');
 	});
 
-	step('refuses a wrong token with a message next to the token field', async () => {
-		await signIn(page, gateway, 'hgk_wrongwrongwrongwrongwrong', 'acme');
+	step('asks for the token alone and refuses a wrong one with a message next to the token field', async () => {
+		await page.goto(`${gateway.url}/`);
+		await page.locator('#signin-form').waitFor();
+		assert.equal(await page.locator('#signin-form input').count(), 1, 'the form has the token field only');
+		assert.equal(await page.locator('#signin-account').count(), 0, 'no account id field');
+		await page.locator('#signin-submit').click();
+		await waitForText(page.locator('#signin-token-error'), 'Bitte ein Token eingeben.', 'the empty token refused');
+		await signIn(page, gateway, 'hgk_wrongwrongwrongwrongwrong');
 		const error = page.locator('#signin-token-error');
 		await error.waitFor({state: 'visible'});
 		assert.match(await error.textContent(), /Das Token ist ungültig\. invalid bearer token/);
-		await signIn(page, gateway, accountToken, '');
-		const accountError = page.locator('#signin-account-error');
-		await accountError.waitFor({state: 'visible'});
-		assert.match(await accountError.textContent(), /Konto-ID/);
+		assert.equal(await page.evaluate(() => sessionStorage.getItem('hookgate.token')), null, 'a wrong token is not kept');
 	});
 
-	step('signs in with the account token, kept in sessionStorage and never in a URL', async () => {
-		await signIn(page, gateway, accountToken, 'acme');
+	step('signs in with the account token alone, straight into its own account, kept in sessionStorage and never in a URL', async () => {
+		await signIn(page, gateway, accountToken);
 		await page.locator('#webhooks-settings').waitFor();
+		assert.ok(problems.requests.some((url) => url.endsWith('/api/v1/token')), 'the page asked GET /api/v1/token');
 		assert.equal(await page.evaluate(() => sessionStorage.getItem('hookgate.token')), accountToken);
 		const local = await page.evaluate(() => JSON.stringify(Object.entries(localStorage)));
 		assert.ok(!local.includes(accountToken), 'the token is not in localStorage');
@@ -103,6 +109,16 @@ describe('The settings page', () => {
 		await waitForText(page.locator('#plan-name'), 'Professional', 'plan');
 		await waitForText(page.locator('#plan-usage'), '0 von 3 Endpunkten', 'usage');
 		await waitForText(page.locator('#account-name'), 'ACME AG (acme)', 'account name');
+		// Only its own account: no picker, no account switch, nothing of globex on the page.
+		assert.equal(await page.locator('#account-picker').count(), 0, 'no account picker');
+		assert.equal(await page.locator('#account-switch').count(), 0, 'no account switch');
+		assert.equal(await page.evaluate(() => sessionStorage.getItem('hookgate.admin')), null, 'not signed in as the admin');
+		assert.ok(!(await page.locator('body').textContent()).includes('globex'), 'the other account is not shown');
+		assert.ok(problems.requests.every((url) => !url.includes('/api/v1/accounts/globex') && !url.endsWith('/api/v1/accounts')),
+			'the page asked for no other account and for no account list');
+		// A reload of the tab keeps the sign-in and the account.
+		await page.reload();
+		await waitForText(page.locator('#account-name'), 'ACME AG (acme)', 'account name after a reload');
 	});
 
 	step('switches webhooks on', async () => {
@@ -259,13 +275,13 @@ describe('The settings page', () => {
 		await page.locator('#add-endpoint-reason').waitFor({state: 'detached'});
 	});
 
-	step('lets the admin pick the account after signing in without one', async () => {
+	step('signs in as the admin with the token alone and lets the admin pick the account', async () => {
 		await page.locator('#sign-out').click();
 		await page.locator('#signin-form').waitFor();
 		assert.equal(await page.evaluate(() => sessionStorage.getItem('hookgate.token')), null, 'signing out forgets the token');
-		await gateway.expect(201, 'POST', '/api/v1/accounts', {body: {id: 'globex', name: 'Globex', plan: 'basic'}});
-		await signIn(page, gateway, ADMIN_TOKEN, '');
+		await signIn(page, gateway, ADMIN_TOKEN);
 		await page.locator('#account-picker').waitFor();
+		assert.equal(await page.evaluate(() => sessionStorage.getItem('hookgate.admin')), '1', 'signed in as the admin');
 		assert.equal(await page.locator('.account-choice').count(), 2);
 		await page.locator('.account-choice[data-account-id="globex"]').click();
 		await waitForText(page.locator('#plan-usage'), '0 von 1 Endpunkt', 'globex usage');

@@ -9,9 +9,7 @@ import {mountLog, refreshLog} from './log.js';
 
 const ACCOUNT_KEY = 'hookgate.account';
 const ADMIN_KEY = 'hookgate.admin';
-const LAST_ACCOUNT_KEY = 'hookgate.lastAccount';  // not secret: prefills the sign-in form
 const REFRESH_MS = 4000;
-const ACCOUNT_TOKEN = /^hgk_[A-Za-z0-9]{20,}$/;
 
 const state = {
 	admin: sessionStorage.getItem(ADMIN_KEY) === '1',
@@ -81,27 +79,20 @@ function header() {
 
 function signInView() {
 	const tokenError = errorSlot('signin-token-error');
-	const accountError = errorSlot('signin-account-error');
 	const token = h('input', {type: 'password', id: 'signin-token', name: 'token', autocomplete: 'off', required: true,
 		'aria-describedby': 'signin-token-error'});
-	const account = h('input', {type: 'text', id: 'signin-account', name: 'account', autocomplete: 'off', spellcheck: 'false',
-		value: localStorage.getItem(LAST_ACCOUNT_KEY) || '', 'aria-describedby': 'signin-account-hint signin-account-error'});
 	const submit = h('button', {type: 'submit', id: 'signin-submit', class: 'button primary'}, t('signin.submit'));
 	const form = h('form', {id: 'signin-form', class: 'form', novalidate: true},
 		h('div', {class: 'field'}, h('label', {for: 'signin-token', text: t('signin.token')}), token, tokenError),
-		h('div', {class: 'field'}, h('label', {for: 'signin-account', text: t('signin.account')}), account,
-			h('p', {class: 'hint', id: 'signin-account-hint', text: t('signin.accountHint')}), accountError),
 		submit);
 	form.addEventListener('submit', async (event) => {
 		event.preventDefault();
 		showError(tokenError, '');
-		showError(accountError, '');
 		const value = token.value.trim();
-		const accountId = account.value.trim();
 		if (!value) return showError(tokenError, t('signin.required'));
 		submit.disabled = true;
 		try {
-			await signIn(value, accountId, tokenError, accountError);
+			await signIn(value, tokenError);
 		} finally {
 			submit.disabled = false;
 		}
@@ -114,38 +105,48 @@ function signInView() {
 		form);
 }
 
-async function signIn(token, accountId, tokenError, accountError) {
-	// The admin token may list the accounts; an account token is refused there (403). Account
-	// tokens look like hgk_<20+ letters and digits> (API.md), so those skip the question.
-	let accounts = null;
-	if (!ACCOUNT_TOKEN.test(token)) {
-		try {
-			accounts = (await api.get('/api/v1/accounts', {tokenOverride: token})).items;
-		} catch (error) {
-			if (error.code !== 'forbidden') return showError(tokenError, errorText(error));
-		}
+/**
+ * Asks the gateway whose token this is (GET /api/v1/token, an addition to API.md): the admin's,
+ * or which account's. The token's shape decides nothing (an admin token may look like hgk_…).
+ * Resolves to {admin, accountId, accounts} (accounts: the admin's list); throws the ApiError.
+ */
+async function identify(token) {
+	const who = await api.get('/api/v1/token', {tokenOverride: token});
+	if (who && who.admin === true) {
+		const accounts = (await api.get('/api/v1/accounts', {tokenOverride: token})).items;
+		return {admin: true, accountId: '', accounts};
 	}
-	if (accounts) {
-		api.setToken(token);
+	if (!who || who.admin !== false || typeof who.accountId !== 'string' || !who.accountId) {
+		throw new api.ApiError(200, 'http_error', 'GET /api/v1/token: unexpected answer');
+	}
+	return {admin: false, accountId: who.accountId, accounts: null};
+}
+
+/** Keeps the token (sessionStorage) and opens the account picker (admin) or the token's own account. */
+function enter(token, who) {
+	api.setToken(token);
+	state.admin = who.admin;
+	state.accounts = who.accounts;
+	state.loadError = '';
+	if (who.admin) {
 		sessionStorage.setItem(ADMIN_KEY, '1');
-		state.admin = true;
-		state.accounts = accounts;
-		if (accountId && accounts.some((a) => a.id === accountId)) return openAccount(accountId);
-		if (accountId) {
-			state.loadError = `${t('error.not_found')} ${accountId}`;
-		}
+		state.accountId = '';
+		state.account = null;
+		sessionStorage.removeItem(ACCOUNT_KEY);
 		return render();
 	}
-	if (!accountId) return showError(accountError, t('signin.needAccount'));
-	try {
-		await api.get(api.accountPath(accountId), {tokenOverride: token});
-	} catch (error) {
-		return showError(error.code === 'unauthorized' ? tokenError : accountError, errorText(error));
-	}
-	api.setToken(token);
 	sessionStorage.removeItem(ADMIN_KEY);
-	state.admin = false;
-	return openAccount(accountId);
+	return openAccount(who.accountId);
+}
+
+async function signIn(token, tokenError) {
+	let who;
+	try {
+		who = await identify(token);
+	} catch (error) {
+		return showError(tokenError, errorText(error));
+	}
+	return enter(token, who);
 }
 
 function signOut() {
@@ -177,7 +178,6 @@ async function openAccount(accountId) {
 	state.account = null;
 	state.loadError = '';
 	sessionStorage.setItem(ACCOUNT_KEY, accountId);
-	localStorage.setItem(LAST_ACCOUNT_KEY, accountId);
 	await reload();
 }
 
@@ -247,9 +247,12 @@ setInterval(() => {
 }, REFRESH_MS);
 
 setLanguage(language());
-if (api.token() && state.accountId) reload();
-else if (api.token() && state.admin) {
-	api.get('/api/v1/accounts').then((r) => { state.accounts = r.items; render(); }).catch(() => signOut());
+if (api.token() && state.accountId) {
+	reload();
+} else if (api.token()) {
+	// A reload of the tab before an account was chosen (or after it was lost): ask again whose token it is.
+	render();
+	identify(api.token()).then((who) => enter(api.token(), who)).catch(() => signOut());
 } else {
 	render();
 }

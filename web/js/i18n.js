@@ -13,12 +13,9 @@ const de = {
 	'account.switch': 'Konto wechseln',
 
 	'signin.title': 'Anmelden',
-	'signin.intro': 'Melden Sie sich mit dem Admin-Token des Gateways oder mit dem Token eines Kontos an. Das Token bleibt nur in diesem Tab gespeichert.',
+	'signin.intro': 'Melden Sie sich mit dem Admin-Token des Gateways oder mit dem Token eines Kontos an. Ein Konto-Token öffnet sein Konto; als Admin wählen Sie danach das Konto. Das Token bleibt nur in diesem Tab gespeichert.',
 	'signin.token': 'Token',
-	'signin.account': 'Konto-ID',
-	'signin.accountHint': 'Für Konto-Tokens (hgk_…) nötig; als Admin optional.',
 	'signin.submit': 'Anmelden',
-	'signin.needAccount': 'Bitte die Konto-ID zu diesem Konto-Token angeben.',
 	'signin.required': 'Bitte ein Token eingeben.',
 
 	'picker.title': 'Konto wählen',
@@ -170,12 +167,9 @@ const en = {
 	'account.switch': 'Switch account',
 
 	'signin.title': 'Sign in',
-	'signin.intro': "Sign in with the gateway's admin token or with an account's token. The token is kept in this tab only.",
+	'signin.intro': "Sign in with the gateway's admin token or with an account's token. An account token opens its account; as the admin you choose the account next. The token is kept in this tab only.",
 	'signin.token': 'Token',
-	'signin.account': 'Account id',
-	'signin.accountHint': 'Needed for account tokens (hgk_…); optional for the admin.',
 	'signin.submit': 'Sign in',
-	'signin.needAccount': 'Please enter the account id this account token belongs to.',
 	'signin.required': 'Please enter a token.',
 
 	'picker.title': 'Choose an account',
