@@ -7,16 +7,86 @@
 
 namespace Hookgate {
 
-GroupCommit::GroupCommit(BatchRunner runner, Poco::Logger& logger):
+GroupCommit::GroupCommit(BatchRunner runner, Poco::Logger& logger, std::chrono::microseconds flushDelay, std::size_t flushBatch):
 	_runner(std::move(runner)),
-	_logger(logger)
+	_logger(logger),
+	_flushDelay(flushDelay),
+	_flushBatch(flushBatch)
 {
+}
+
+GroupCommit::~GroupCommit()
+{
+	stop();
+}
+
+void GroupCommit::stop()
+{
+	std::thread flusher;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_stopping = true;
+		flusher = std::move(_flusher);
+	}
+	_flusherWake.notify_all();
+	if (flusher.joinable()) flusher.join();
+	// What the flusher left: commit it now (unless a leader is at work: it goes on while
+	// detached jobs are queued once the flusher is gone).
+	std::unique_lock<std::mutex> lock(_mutex);
+	_flusherStarted = false;
+	if (_detachedPending == 0 || _leaderActive) return;
+	_leaderActive = true;
+	lock.unlock();
+	lead(nullptr);
+}
+
+void GroupCommit::queueDetached(Job* job, std::unique_lock<std::mutex>& lock)
+{
+	_pending.push_back(job);
+	++_detachedPending;
+	if (_leaderActive) return;  // the leader takes it with its next batch, or hands it on
+	if (_stopping)
+	{
+		// No flusher any more: commit it at once.
+		_leaderActive = true;
+		lock.unlock();
+		lead(nullptr);
+		return;
+	}
+	if (!_flusherStarted)
+	{
+		_flusherStarted = true;
+		_flusher = std::thread([this] { runFlusher(); });
+	}
+	if (_detachedPending == 1 || _detachedPending >= _flushBatch) _flusherWake.notify_one();
+}
+
+void GroupCommit::runFlusher()
+{
+	std::unique_lock<std::mutex> lock(_mutex);
+	while (!_stopping)
+	{
+		_flusherWake.wait(lock, [this] { return _stopping || (_detachedPending > 0 && !_leaderActive); });
+		if (_stopping) return;
+		// Let more gather: the records of many attempts share one commit.
+		_flusherWake.wait_for(lock, _flushDelay, [this] { return _stopping || _detachedPending >= _flushBatch; });
+		if (_leaderActive || _detachedPending == 0) continue;  // a waiting write took them
+		_leaderActive = true;
+		lock.unlock();
+		lead(nullptr);
+		lock.lock();
+	}
 }
 
 void GroupCommit::submit(Job* job)
 {
 	{
 		std::unique_lock<std::mutex> lock(_mutex);
+		if (job->detached)
+		{
+			queueDetached(job, lock);
+			return;
+		}
 		_pending.push_back(job);
 		if (!_leaderActive)
 		{
@@ -24,7 +94,6 @@ void GroupCommit::submit(Job* job)
 		}
 		else
 		{
-			if (job->detached) return;  // the leader, or the one it hands over to, takes it
 			lock.unlock();
 			std::unique_lock<std::mutex> own(job->_mutex);
 			job->_wake.wait(own, [job] { return job->_done || job->_lead; });
@@ -36,8 +105,8 @@ void GroupCommit::submit(Job* job)
 
 void GroupCommit::add(Job* detachedJob)
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	_pending.push_back(detachedJob);
+	std::unique_lock<std::mutex> lock(_mutex);
+	queueDetached(detachedJob, lock);
 }
 
 void GroupCommit::lead(Job* own)
@@ -48,6 +117,7 @@ void GroupCommit::lead(Job* own)
 		{
 			std::lock_guard<std::mutex> lock(_mutex);
 			batch.swap(_pending);
+			_detachedPending = 0;
 		}
 		try
 		{
@@ -81,12 +151,15 @@ void GroupCommit::lead(Job* own)
 			(*next)->_wake.notify_one();
 			return;  // _leaderActive stays set: the role passes on
 		}
-		// Only writes nobody waits for are left: commit them too.
-		if (_pending.empty())
+		_leaderActive = false;
+		// Only writes nobody waits for are left: the flusher commits them (after stop(), this thread).
+		if (_detachedPending == 0) return;
+		if (!_stopping || _flusherStarted)
 		{
-			_leaderActive = false;
+			_flusherWake.notify_one();
 			return;
 		}
+		_leaderActive = true;
 	}
 }
 

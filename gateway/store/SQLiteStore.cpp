@@ -434,6 +434,7 @@ void SQLiteStore::close()
 		{
 		}
 	}
+	_group.stop();  // commits what came meanwhile and ends its flusher before the connection goes
 	std::lock_guard<std::recursive_mutex> lock(_mutex);
 	if (_session)
 	{

@@ -1,0 +1,173 @@
+#include "gateway/store/GroupCommit.h"
+
+#include <Poco/Logger.h>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+using namespace Hookgate;
+
+namespace {
+
+/// A batch runner that records which jobs ran together and "commits" by marking them.
+struct Recorder
+{
+	std::mutex mutex;
+	std::vector<std::size_t> batchSizes;
+	std::set<int> committed;
+	std::atomic<int> running{0};
+	std::atomic<bool> overlapped{false};
+
+	void run(const std::vector<GroupCommit::Job*>& batch)
+	{
+		if (running.fetch_add(1) != 0) overlapped = true;
+		std::this_thread::sleep_for(std::chrono::microseconds(300));  // an fsync's worth: let others queue
+		for (auto* job : batch)
+		{
+			try
+			{
+				job->run();
+			}
+			catch (...)
+			{
+				job->error = std::current_exception();
+			}
+		}
+		{
+			std::lock_guard<std::mutex> lock(mutex);
+			batchSizes.push_back(batch.size());
+		}
+		running.fetch_sub(1);
+	}
+};
+
+bool waitUntil(const std::function<bool()>& condition, std::chrono::seconds limit = std::chrono::seconds(20))
+{
+	const auto deadline = std::chrono::steady_clock::now() + limit;
+	while (!condition())
+	{
+		if (std::chrono::steady_clock::now() > deadline) return false;
+		std::this_thread::sleep_for(std::chrono::milliseconds(1));
+	}
+	return true;
+}
+
+} // namespace
+
+TEST_CASE("Concurrent writes share batches, one batch at a time, and each returns after its own batch", "[groupcommit]")
+{
+	Recorder recorder;
+	GroupCommit group([&](const std::vector<GroupCommit::Job*>& b) { recorder.run(b); }, Poco::Logger::get("test"));
+	const int threads = 8, perThread = 50;
+	std::atomic<int> lateReturns{0};
+	std::vector<std::thread> writers;
+	std::mutex committedMutex;
+	std::set<int> committed;
+	for (int t = 0; t < threads; ++t)
+		writers.emplace_back([&, t] {
+			for (int i = 0; i < perThread; ++i)
+			{
+				const int id = t * perThread + i;
+				bool ran = false;
+				GroupCommit::Job job;
+				job.run = [&] { ran = true; };
+				group.submit(&job);
+				if (!ran || job.error) ++lateReturns;
+				std::lock_guard<std::mutex> lock(committedMutex);
+				committed.insert(id);
+			}
+		});
+	for (auto& w : writers) w.join();
+	CHECK(lateReturns == 0);
+	CHECK(committed.size() == static_cast<std::size_t>(threads * perThread));
+	CHECK_FALSE(recorder.overlapped);
+	std::size_t total = 0;
+	for (auto n : recorder.batchSizes) total += n;
+	CHECK(total == static_cast<std::size_t>(threads * perThread));
+	CHECK(recorder.batchSizes.size() < total);  // some batches held several writes
+}
+
+TEST_CASE("A failing write gets its own error and the others in its batch do not", "[groupcommit]")
+{
+	Recorder recorder;
+	GroupCommit group([&](const std::vector<GroupCommit::Job*>& b) { recorder.run(b); }, Poco::Logger::get("test"));
+	std::vector<std::thread> writers;
+	std::atomic<int> errors{0}, wrongErrors{0};
+	for (int t = 0; t < 6; ++t)
+		writers.emplace_back([&, t] {
+			GroupCommit::Job job;
+			job.run = [t] {
+				if (t % 2 == 0) throw std::runtime_error("job " + std::to_string(t) + " failed");
+			};
+			group.submit(&job);
+			if (job.error)
+			{
+				++errors;
+				if (t % 2 != 0) ++wrongErrors;
+			}
+		});
+	for (auto& w : writers) w.join();
+	CHECK(errors == 3);
+	CHECK(wrongErrors == 0);
+}
+
+TEST_CASE("Writes nobody waits for are committed by the flusher without another write, and at stop", "[groupcommit]")
+{
+	Recorder recorder;
+	std::atomic<int> ran{0};
+	GroupCommit group([&](const std::vector<GroupCommit::Job*>& b) { recorder.run(b); }, Poco::Logger::get("test"),
+		std::chrono::milliseconds(2), 256);
+	for (int i = 0; i < 20; ++i)
+	{
+		auto* job = new GroupCommit::Job;
+		job->detached = true;
+		job->run = [&] { ++ran; };
+		group.submit(job);
+	}
+	CHECK(waitUntil([&] { return ran == 20; }));
+
+	// A long flush delay: only stop() commits them.
+	Recorder slow;
+	std::atomic<int> slowRan{0};
+	{
+		GroupCommit later([&](const std::vector<GroupCommit::Job*>& b) { slow.run(b); }, Poco::Logger::get("test"),
+			std::chrono::hours(1), 1000);
+		for (int i = 0; i < 5; ++i)
+		{
+			auto* job = new GroupCommit::Job;
+			job->detached = true;
+			job->run = [&] { ++slowRan; };
+			later.add(job);
+		}
+		CHECK(slowRan == 0);
+		later.stop();
+		CHECK(slowRan == 5);
+	}
+}
+
+TEST_CASE("A write that waits takes the queued writes nobody waits for into its batch", "[groupcommit]")
+{
+	Recorder recorder;
+	std::atomic<int> ran{0};
+	GroupCommit group([&](const std::vector<GroupCommit::Job*>& b) { recorder.run(b); }, Poco::Logger::get("test"),
+		std::chrono::hours(1), 1000);
+	for (int i = 0; i < 5; ++i)
+	{
+		auto* job = new GroupCommit::Job;
+		job->detached = true;
+		job->run = [&] { ++ran; };
+		group.add(job);
+	}
+	GroupCommit::Job waited;
+	waited.run = [&] { ++ran; };
+	group.submit(&waited);
+	CHECK(ran == 6);
+	REQUIRE(recorder.batchSizes.size() == 1);
+	CHECK(recorder.batchSizes.front() == 6);
+}
