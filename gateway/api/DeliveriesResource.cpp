@@ -79,7 +79,8 @@ void DeliveriesResource::replay(ApiExchange& exchange, const std::string& accoun
 {
 	ApiResources::requireAccount(_context, accountId);
 	Delivery replay;
-	switch (_context.store.replay(accountId, id, Ids::make("dlv_"), _context.clock.now(), replay))
+	const Millis now = _context.clock.now();
+	switch (_context.store.replay(accountId, id, Ids::makeTimeOrdered("dlv_", now), now, replay))
 	{
 	case Store::ReplayResult::NotFound:
 		throw ApiError::notFound("delivery '" + id + "' not found in account '" + accountId + "'");
@@ -120,7 +121,8 @@ void DeliveriesResource::recover(ApiExchange& exchange, const std::string& accou
 	for (const auto& id : _context.store.failedBetween(accountId, endpointId, since, until))
 	{
 		Delivery replay;
-		if (_context.store.replay(accountId, id, Ids::make("dlv_"), _context.clock.now(), replay) == Store::ReplayResult::Replayed)
+		const Millis now = _context.clock.now();
+		if (_context.store.replay(accountId, id, Ids::makeTimeOrdered("dlv_", now), now, replay) == Store::ReplayResult::Replayed)
 		{
 			++replayed;
 			_context.metrics.replayed();

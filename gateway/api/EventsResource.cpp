@@ -73,8 +73,8 @@ void EventsResource::ingest(ApiExchange& exchange, const std::string& accountId)
 	if (!data) throw ApiError::validation("data: required (a JSON object)");
 	if (data->kind != 'o') throw ApiError::validation("data: expected a JSON object");
 
-	event.id = Ids::make("msg_");
 	event.createdAt = _context.clock.now();
+	event.id = Ids::makeTimeOrdered("msg_", event.createdAt);
 
 	std::vector<NewDelivery> deliveries;
 	if (account.webhooksEnabled)
@@ -92,7 +92,7 @@ void EventsResource::ingest(ApiExchange& exchange, const std::string& accountId)
 			auto it = payloads.find(endpoint.hierarchy);
 			if (it == payloads.end())
 				it = payloads.emplace(endpoint.hierarchy, _context.payloadBuilder.build(envelope, endpoint.hierarchy)).first;
-			deliveries.push_back(NewDelivery{Ids::make("dlv_"), endpoint.id, endpoint.transport(), it->second});
+			deliveries.push_back(NewDelivery{Ids::makeTimeOrdered("dlv_", event.createdAt), endpoint.id, endpoint.transport(), it->second});
 		}
 	}
 
