@@ -11,6 +11,7 @@ compared with, measured minutes apart on the same (noisy) machine:
   4  ingest-to-arrival latency, no backlog (hgload's receiver, correlated by webhook-id)
   5  email: time to drain a held backlog to postfix's smtp-sink
   6  memory: peak RSS (VmHWM) with a large pending backlog; stats answer time, small vs large log
+  7  1, 2 and 3 nodes on one PostgreSQL 15 started by the bench: ingest and drain, CPU and commits (bench/nodes.py)
 
 The table goes to stdout and bench/results/latest.md, the raw figures to
 bench/results/latest.json. Exit status: 0 when every part ran, 1 when one broke (a peer did not
@@ -819,6 +820,12 @@ class Bench:
     def stats_large(self):
         self.stats_time(STATS_LARGE)
 
+    # 7. several nodes on PostgreSQL (bench/nodes.py)
+
+    def postgres_nodes(self):
+        import nodes
+        nodes.run(self, sys.modules[__name__])
+
 
 def fill_log(db_path, account, endpoint, rows):
     """Writes `rows` finished deliveries (with their events, payloads and one attempt each) straight
@@ -1008,6 +1015,10 @@ def table(bench, total_seconds):
         part = "stats_large" if "stats_large" in e else "stats_small"
         add("6b", "GET …/stats, large vs small log", broken(part))
 
+    import nodes
+    for row in nodes.rows(r, e, sys.modules[__name__]):
+        add(*row)
+
     info = []
     cores = os.cpu_count() or 1
 
@@ -1040,6 +1051,7 @@ def table(bench, total_seconds):
             info.append(f"stats with {s['rows']:,} deliveries: first answer {s['cold_ms']:.1f} ms; first page of the delivery list "
                         f"(limit 50) median {s['list_page_median_ms']:.2f} ms; database {s['db_bytes'] / 2**20:,.0f} MiB "
                         f"(written directly in {s['fill_seconds']:.0f} s).")
+    info.extend(nodes.info(r))
     if x:
         info.append(f"ingest → arrival (4): ingest answer p50 {x['ingest_latency']['p50_ms']:.2f} ms, "
                     f"p99 {x['ingest_latency']['p99_ms']:.2f} ms in the same run.")
@@ -1108,6 +1120,7 @@ def main():
         bench.part("memory", bench.memory)
         bench.part("stats_small", bench.stats_small)
         bench.part("stats_large", bench.stats_large)
+        bench.part("postgres_nodes", bench.postgres_nodes)
     except Broken as e:
         bench.errors["setup"] = str(e)
         log(f"setup BROKE: {e}")

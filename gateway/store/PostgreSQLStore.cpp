@@ -374,6 +374,8 @@ void PostgreSQLStore::close()
 	catch (...)
 	{
 	}
+	handBackClaims();
+	if (_group) _group->stop();  // commits what came meanwhile and ends its flusher
 	_closed = true;
 	{
 		// A leader may still be running a batch of jobs nobody waits for: let it finish.
@@ -813,7 +815,7 @@ IngestResult PostgreSQLStore::insertEvent(const Event& event, const std::vector<
 std::vector<ClaimedDelivery> PostgreSQLStore::claimDue(Millis now, Millis leaseUntil, std::size_t max)
 {
 	if (max == 0) return {};
-	return write([&](Connection& c) {
+	auto claimed = write([&](Connection& c) {
 		// Rows another node is claiming right now are skipped, not waited for; rows it claimed
 		// are skipped until their lease ends.
 		auto r = c.run("WITH due AS (SELECT d.seq FROM deliveries d "
@@ -840,6 +842,12 @@ std::vector<ClaimedDelivery> PostgreSQLStore::claimDue(Millis now, Millis leaseU
 		for (auto& row : rows) out.push_back(std::move(row.second));
 		return out;
 	});
+	{
+		// Remembered until attempted, so that close() can hand back the rest.
+		std::lock_guard<std::mutex> lock(_heldMutex);
+		for (const auto& d : claimed) _held[d.seq] = leaseUntil;
+	}
+	return claimed;
 }
 
 Millis PostgreSQLStore::nextDueTime()
@@ -875,6 +883,7 @@ void PostgreSQLStore::recordAttemptIn(Connection& c, Int64 seq, const Attempt& a
 
 void PostgreSQLStore::recordAttempt(Int64 seq, const Attempt& a, DeliveryStatus status, Millis nextAttemptAt, bool waitForCommit)
 {
+	forgetClaim(seq);
 	if (!waitForCommit)
 	{
 		// Nobody waits: the job owns copies of what it writes.
@@ -897,6 +906,7 @@ void PostgreSQLStore::recordAttempt(Int64 seq, const Attempt& a, DeliveryStatus 
 
 void PostgreSQLStore::cancel(Int64 seq, const std::string& reason)
 {
+	forgetClaim(seq);
 	write([&](Connection& c) {
 		c.run("UPDATE deliveries SET status = 2, next_attempt_at = 0, claimed_until = 0, last_error = $1 WHERE seq = $2 AND status = 0",
 			{reason, seq});
@@ -905,6 +915,42 @@ void PostgreSQLStore::cancel(Int64 seq, const std::string& reason)
 
 void PostgreSQLStore::releaseClaims()
 {
+}
+
+void PostgreSQLStore::handBackClaims()
+{
+	std::vector<std::pair<Int64, Millis>> held;
+	{
+		std::lock_guard<std::mutex> lock(_heldMutex);
+		held.assign(_held.begin(), _held.end());
+		_held.clear();
+	}
+	if (held.empty()) return;
+	try
+	{
+		// Only where the claim is still this store's (same lease end) and nothing was recorded;
+		// the other nodes are woken to take them.
+		const Int64 released = write([&](Connection& c) {
+			Int64 n = 0;
+			for (const auto& h : held)
+				n += c.run("UPDATE deliveries SET claimed_until = 0 WHERE seq = $1 AND claimed_until = $2 AND status = 0",
+					{h.first, h.second}).affected();
+			if (n > 0) _batchNotifies = true;
+			return n;
+		});
+		logger().information("handed back %?d claimed deliveries that were not attempted", released);
+	}
+	catch (const Poco::Exception& e)
+	{
+		logger().warning("could not hand back %z claimed deliveries (they are taken again when their lease ends): %s", held.size(),
+			e.displayText());
+	}
+}
+
+void PostgreSQLStore::forgetClaim(Int64 seq)
+{
+	std::lock_guard<std::mutex> lock(_heldMutex);
+	_held.erase(seq);
 }
 
 // ---- log

@@ -13,6 +13,7 @@
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 namespace Hookgate {
@@ -89,7 +90,9 @@ public:
 	void cancel(Poco::Int64 seq, const std::string& reason) override;
 	/// Does nothing: other nodes may hold claims on the same database, and this store cannot
 	/// tell a crashed node's claims from a live one's. Claims of a node that died are taken
-	/// again when their lease ends (leaseUntil of claimDue).
+	/// again when their lease ends (leaseUntil of claimDue). Claims this store made and that
+	/// were not attempted (recordAttempt, cancel) when it is closed (a clean stop) are handed
+	/// back by close(), so that other nodes, or this one after a restart, take them at once.
 	void releaseClaims() override;
 
 	std::optional<Delivery> delivery(const std::string& accountId, const std::string& id, bool withAttempts) override;
@@ -186,6 +189,9 @@ private:
 	void foldCountersIn(Connection& c);
 	void listenLoop();
 	void notifyDue(Connection& c);
+	/// Releases the claims still held (see releaseClaims()).
+	void handBackClaims();
+	void forgetClaim(Poco::Int64 seq);
 
 	CreateResult insertEndpoint(Connection& c, const Endpoint& endpoint, int limit);
 	std::optional<IngestResult> eventByKeyIn(Connection& c, const std::string& accountId, const std::string& key);
@@ -208,6 +214,9 @@ private:
 	std::size_t _writesSinceFold = 0;
 	std::chrono::steady_clock::time_point _lastFold;
 	bool _foldQueued = false;
+
+	std::mutex _heldMutex;
+	std::unordered_map<Poco::Int64, Millis> _held;  ///< claimed by this store, not yet attempted: seq -> lease end
 
 	std::mutex _listenMutex;
 	std::condition_variable _listenStopped;

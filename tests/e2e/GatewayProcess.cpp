@@ -80,6 +80,25 @@ GatewayProcess::GatewayProcess(const Properties& overrides):
 		{"hookgate.delivery.timeout", "2s"},
 		{"hookgate.security.allowPrivateDestinations", "true"},
 	};
+	if (TestDatabase::postgresqlSelected())
+	{
+		static const std::string connectionKey = "hookgate.store.postgresql.connection";
+		_properties.erase("hookgate.store.sqlite.path");
+		_properties["hookgate.store.type"] = "postgresql";
+		if (!overrides.count(connectionKey))
+		{
+			try
+			{
+				_database.reset(new TestDatabase);
+			}
+			catch (...)
+			{
+				try { Poco::File(_directory).remove(true); } catch (...) {}
+				throw;
+			}
+			_properties[connectionKey] = _database->connection();
+		}
+	}
 	for (const auto& property: overrides) _properties[property.first] = property.second;
 }
 

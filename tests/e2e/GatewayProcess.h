@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ProcessOutput.h"
+#include "TestDatabase.h"
 
 #include <Poco/Process.h>
 #include <Poco/Timespan.h>
@@ -24,6 +25,11 @@ namespace Test {
 /// The log (stdout and stderr of every run) is kept in memory and in
 /// <directory>/hookgate.log; its tail is reported (Catch2 WARN) when the
 /// gateway is destroyed during a test that has failed.
+///
+/// The store is the one HOOKGATE_TEST_STORE names (TestDatabase::storeType()):
+/// SQLite in the directory, or a fresh PostgreSQL database of its own (dropped
+/// with the object) unless the overrides name one
+/// (hookgate.store.postgresql.connection, for several gateways on one database).
 class GatewayProcess
 {
 public:
@@ -95,6 +101,7 @@ public:
 	std::string configPath() const;
 	std::string portFilePath() const;
 	std::string databasePath() const;
+		/// The SQLite file (unused when the store is PostgreSQL).
 
 	std::string log() const;
 		/// Everything the gateway wrote to stdout and stderr in all runs.
@@ -113,6 +120,7 @@ private:
 	void collectOutput();
 
 	std::string _directory;
+	std::unique_ptr<TestDatabase> _database;  ///< its own PostgreSQL database, if it has one
 	Properties _properties;
 	Poco::Process::Env _environment;
 	std::unique_ptr<ProcessOutput> _output;

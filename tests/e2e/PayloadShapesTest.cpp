@@ -145,7 +145,7 @@ TEST_CASE("The same event reaches a nested, a flat, a template and an email endp
 	}
 }
 
-TEST_CASE("An event nested deeper than 512 levels is refused with 422 naming the limit; 512 levels are delivered flat", "[e2e]")
+TEST_CASE("An event nested deeper than 512 levels is refused with 422 naming the limit, and 512 levels are delivered flat", "[e2e]")
 {
 	Receiver receiver;
 	receiver.start();

@@ -8,6 +8,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/Thread.h>
 
 #include <chrono>
 
@@ -31,6 +32,8 @@ public:
 		Poco::StreamCopier::copyToString(request.stream(), recorded.body);
 		recorded.arrivedAt.update();
 		const Reply reply = _receiver.record(std::move(recorded));
+		const Poco::Timespan delay = _receiver.delay();
+		if (delay.totalMicroseconds() > 0) Poco::Thread::sleep(static_cast<long>(delay.totalMilliseconds()));
 		response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
 		response.setContentType("text/plain");
 		response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
@@ -123,6 +126,18 @@ void Receiver::setScript(Script script)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	_script = std::move(script);
+}
+
+void Receiver::setDelay(const Poco::Timespan& delay)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_delay = delay;
+}
+
+Poco::Timespan Receiver::delay() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _delay;
 }
 
 Poco::UInt16 Receiver::port() const

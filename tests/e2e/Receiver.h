@@ -61,6 +61,9 @@ public:
 		/// Closes the listening socket and aborts open connections.
 
 	void setScript(Script script);
+	void setDelay(const Poco::Timespan& delay);
+		/// Holds every answer this long after recording the request (requests
+		/// are still recorded and answered concurrently), as a slow receiver does.
 
 	Poco::UInt16 port() const;
 	std::string url(const std::string& path = "/hook") const;
@@ -76,6 +79,7 @@ public:
 
 	// For the request handler.
 	Reply record(RecordedRequest request);
+	Poco::Timespan delay() const;
 
 private:
 	class Handler;
@@ -85,6 +89,7 @@ private:
 	mutable std::mutex _mutex;
 	mutable std::condition_variable _arrived;
 	std::vector<RecordedRequest> _requests;
+	Poco::Timespan _delay;
 	std::unique_ptr<Poco::ThreadPool> _threadPool;
 	std::unique_ptr<Poco::Net::HTTPServer> _server;
 	Poco::UInt16 _port = 0;
