@@ -650,7 +650,7 @@ class Bench:
                 raise Broken(f"{name}: {succeeded} of {events * fanout} deliveries succeeded")
             result = {"fanout": fanout, "events": events, "deliveries": pending, "seconds": seconds, "cpu_seconds": cpu,
                       "rate": pending / seconds, "fill": fill,
-                      "attempts_ok": hg.metrics().get('hookgate_attempts_total{transport="http",result="success"}')}
+                      "attempts_ok": hg.metrics().get('hookgate_attempts_total{transport="http",result="succeeded"}')}
             self.results[name] = result
             log(f"{name}: {result['rate']:.0f} deliveries/s ({pending} in {seconds:.1f} s); "
                 f"filled at {fill['rate']:.0f} events/s")

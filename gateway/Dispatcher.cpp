@@ -96,12 +96,13 @@ void Dispatcher::runScheduler()
 		try
 		{
 			const Millis now = _clock.now();
-			auto claimed = _store.claimDue(now, now + _options.leaseTime.totalMilliseconds(), capacity);
+			const Millis leaseUntil = now + _options.leaseTime.totalMilliseconds();
+			auto claimed = _store.claimDue(now, leaseUntil, capacity);
 			if (!claimed.empty())
 			{
 				{
 					std::lock_guard<std::mutex> lock(_mutex);
-					for (auto& d : claimed) _queue.push_back(std::move(d));
+					for (auto& d : claimed) _queue.push_back(Claim{std::move(d), leaseUntil});
 				}
 				for (std::size_t i = 0; i < claimed.size(); ++i) _workAvailable.notify_one();
 				if (claimed.size() == capacity) continue;  // maybe more due: look again as soon as a worker is free
@@ -131,17 +132,25 @@ void Dispatcher::runWorker()
 	while (true)
 	{
 		ClaimedDelivery delivery;
+		Millis leaseUntil = 0;
 		{
 			std::unique_lock<std::mutex> lock(_mutex);
 			_workAvailable.wait(lock, [this] { return _stopping || !_queue.empty(); });
 			if (_stopping) return;
-			delivery = std::move(_queue.front());
+			delivery = std::move(_queue.front().delivery);
+			leaseUntil = _queue.front().leaseUntil;
 			_queue.pop_front();
 			++_busy;
 		}
 		try
 		{
-			process(delivery);
+			// An attempt must end inside the lease: after it, another node (or this one's next
+			// claim) may send the delivery too. One that waited too long for a worker is left
+			// to be claimed again when its lease ends.
+			if (_clock.now() + _options.timeout.totalMilliseconds() < leaseUntil)
+				process(delivery);
+			else
+				_logger.warning("delivery %s: its lease would end before an attempt could; left for the next claim", delivery.id);
 		}
 		catch (const Poco::Exception& e)
 		{

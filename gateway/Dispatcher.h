@@ -75,7 +75,13 @@ private:
 	std::mutex _mutex;
 	std::condition_variable _schedulerWake;
 	std::condition_variable _workAvailable;
-	std::deque<ClaimedDelivery> _queue;
+	/// A claimed delivery waiting for a worker, with the end of its lease.
+	struct Claim
+	{
+		ClaimedDelivery delivery;
+		Millis leaseUntil = 0;
+	};
+	std::deque<Claim> _queue;
 	int _busy = 0;
 	bool _woken = false;
 	/// Where the scheduler sleeps, so that only the events it waits for wake it (each wake-up

@@ -4,10 +4,14 @@
 #include "gateway/SystemClock.h"
 #include "gateway/store/SQLiteStore.h"
 
+#include <Poco/AutoPtr.h>
+#include <Poco/Channel.h>
 #include <Poco/Logger.h>
+#include <Poco/Message.h>
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -281,4 +285,102 @@ TEST_CASE("the running dispatcher is woken by new work instead of waiting for it
 	CHECK(transport.waitFor(2, std::chrono::seconds(20)));
 	dispatcher.stop();
 	CHECK(transport.requests().size() == 2);
+}
+
+namespace {
+
+/// A transport whose first delivery blocks until released (the only worker stays busy).
+class GatedTransport : public ScriptedTransport
+{
+public:
+	DeliveryOutcome deliver(const DeliveryRequest& request) override
+	{
+		{
+			std::unique_lock<std::mutex> lock(_gateMutex);
+			if (_first)
+			{
+				_first = false;
+				_held = true;
+				_gateChanged.notify_all();
+				_gateChanged.wait(lock, [this] { return !_held; });
+			}
+		}
+		return ScriptedTransport::deliver(request);
+	}
+	bool waitHeld(std::chrono::milliseconds deadline)
+	{
+		std::unique_lock<std::mutex> lock(_gateMutex);
+		return _gateChanged.wait_for(lock, deadline, [this] { return _held; });
+	}
+	void release()
+	{
+		std::lock_guard<std::mutex> lock(_gateMutex);
+		_held = false;
+		_gateChanged.notify_all();
+	}
+
+private:
+	std::mutex _gateMutex;
+	std::condition_variable _gateChanged;
+	bool _first = true;
+	bool _held = false;
+};
+
+/// Collects the messages logged to a logger.
+class RecordingChannel : public Poco::Channel
+{
+public:
+	void log(const Poco::Message& message) override
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_texts.push_back(message.getText());
+		_logged.notify_all();
+	}
+	bool waitFor(const std::string& part, std::chrono::milliseconds deadline)
+	{
+		std::unique_lock<std::mutex> lock(_mutex);
+		return _logged.wait_for(lock, deadline, [&] {
+			return std::any_of(_texts.begin(), _texts.end(), [&](const std::string& t) { return t.find(part) != std::string::npos; });
+		});
+	}
+
+private:
+	std::mutex _mutex;
+	std::condition_variable _logged;
+	std::vector<std::string> _texts;
+};
+
+} // namespace
+
+TEST_CASE("a claimed delivery whose lease would end during its attempt is not sent, and is sent once after a new claim", "[dispatcher]")
+{
+	Fixture f;
+	FakeClock clock;
+	f.ingest("msg_1", "dlv_1", clock.now());
+	f.ingest("msg_2", "dlv_2", clock.now());
+	GatedTransport transport;
+	RetryPolicy retry({Poco::Timespan(5, 0)}, 0.0, Poco::Timespan(3600, 0));
+	Poco::AutoPtr<RecordingChannel> channel(new RecordingChannel);
+	Poco::Logger& logger = Poco::Logger::get("test.lease");
+	logger.setChannel(channel);
+	logger.setLevel(Poco::Message::PRIO_WARNING);
+	auto o = options();
+	o.workers = 1;  // claims up to 3 ahead: dlv_2 waits in the queue behind dlv_1
+	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, f.templates, o, logger);
+	dispatcher.start();
+	REQUIRE(transport.waitHeld(std::chrono::seconds(20)));
+	// Both are claimed until now + 5 s; dlv_2's attempt (up to 1 s) could not end before that.
+	clock.advance(4500);
+	transport.release();
+	REQUIRE(channel->waitFor("delivery dlv_2: its lease would end", std::chrono::seconds(20)));
+	CHECK(transport.requests().size() == 1);
+	// Its lease over, the scheduler claims it again and sends it.
+	clock.advance(1000);
+	REQUIRE(transport.waitFor(2, std::chrono::seconds(20)));
+	dispatcher.stop();
+	const auto requests = transport.requests();
+	REQUIRE(requests.size() == 2);
+	CHECK(f.store->delivery("acme", "dlv_2", true)->attempts.size() == 1);
+	CHECK(f.store->delivery("acme", "dlv_2", false)->status == DeliveryStatus::Succeeded);
+	logger.setChannel(nullptr);
 }
