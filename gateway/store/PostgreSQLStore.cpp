@@ -1,4 +1,5 @@
 #include "gateway/store/PostgreSQLStore.h"
+#include "gateway/store/StoreColumns.h"
 
 #include <Poco/Format.h>
 #include <Poco/Logger.h>
@@ -174,41 +175,6 @@ const int SCHEMA_VERSION = sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]);
 /// pg_advisory_xact_lock(MIGRATION_LOCK) while migrating; pg_try_advisory_xact_lock(FOLD_LOCK) while folding.
 const char* const LOCK_CLASS = "7274";  // "hg"
 
-int statusCode(DeliveryStatus status)
-{
-	switch (status)
-	{
-	case DeliveryStatus::Pending: return 0;
-	case DeliveryStatus::Succeeded: return 1;
-	case DeliveryStatus::Failed: return 2;
-	}
-	return 0;
-}
-
-DeliveryStatus statusOf(Int64 code)
-{
-	return code == 1 ? DeliveryStatus::Succeeded : code == 2 ? DeliveryStatus::Failed : DeliveryStatus::Pending;
-}
-
-std::string joinTypes(const std::vector<std::string>& types)
-{
-	std::string out;
-	for (const auto& t : types)
-	{
-		if (!out.empty()) out += ',';
-		out += t;
-	}
-	return out;
-}
-
-std::vector<std::string> splitTypes(const std::string& text)
-{
-	std::vector<std::string> out;
-	Poco::StringTokenizer tok(text, ",", Poco::StringTokenizer::TOK_IGNORE_EMPTY | Poco::StringTokenizer::TOK_TRIM);
-	for (const auto& t : tok) out.push_back(t);
-	return out;
-}
-
 /// Whether every value may be compared with a text column. An id that is not (NUL, invalid
 /// UTF-8, e.g. from a percent-encoded path) names nothing: SQLite would find nothing either.
 bool allText(std::initializer_list<const std::string*> values)
@@ -234,7 +200,7 @@ Endpoint endpointFrom(const Result& r, int row)
 	e.url = r.text(row, 2);
 	e.email = r.text(row, 3);
 	if (r.int64(row, 6)) e.authHeader = AuthHeader{r.text(row, 4), r.text(row, 5)};
-	e.eventTypes = splitTypes(r.text(row, 7));
+	e.eventTypes = StoreColumns::splitTypes(r.text(row, 7));
 	e.hierarchy = r.text(row, 8);
 	e.description = r.text(row, 9);
 	e.enabled = r.int64(row, 10) != 0;
@@ -256,7 +222,7 @@ Delivery deliveryFrom(const Result& r, int row)
 	d.eventType = r.text(row, 5);
 	d.transport = r.text(row, 6);
 	d.createdAt = r.int64(row, 7);
-	d.status = statusOf(r.int64(row, 8));
+	d.status = StoreColumns::statusOf(r.int64(row, 8));
 	d.attemptCount = static_cast<int>(r.int64(row, 9));
 	d.lastAttemptAt = r.int64(row, 10);
 	d.nextAttemptAt = r.int64(row, 11);
@@ -673,7 +639,7 @@ Store::CreateResult PostgreSQLStore::insertEndpoint(Connection& c, const Endpoin
 		"description, enabled, secret, previous_secret, previous_secret_until, created_at) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING",
 		{e.id, e.accountId, e.url, e.email, e.authHeader ? e.authHeader->key : std::string(),
-			e.authHeader ? e.authHeader->value : std::string(), e.authHeader ? 1 : 0, joinTypes(e.eventTypes), e.hierarchy,
+			e.authHeader ? e.authHeader->value : std::string(), e.authHeader ? 1 : 0, StoreColumns::joinTypes(e.eventTypes), e.hierarchy,
 			e.description, e.enabled ? 1 : 0, e.secret, e.previousSecret, e.previousSecretUntil, e.createdAt});
 	return r.affected() > 0 ? CreateResult::Created : CreateResult::AlreadyExists;
 }
@@ -692,7 +658,7 @@ Store::CreateResult PostgreSQLStore::upsertEndpoint(const Endpoint& e, int limit
 		}
 		const std::string authKey = e.authHeader ? e.authHeader->key : std::string();
 		const std::string authValue = e.authHeader ? e.authHeader->value : std::string();
-		const std::string types = joinTypes(e.eventTypes);
+		const std::string types = StoreColumns::joinTypes(e.eventTypes);
 		c.run("UPDATE endpoints SET url = $1, email = $2, auth_key = $3, auth_value = $4, has_auth = $5, event_types = $6, "
 			"hierarchy = $7, description = $8, enabled = $9, secret = $10, deleted_at = 0 WHERE id = $11",
 			{e.url, e.email, authKey, authValue, e.authHeader ? 1 : 0, types, e.hierarchy, e.description, e.enabled ? 1 : 0,
@@ -728,7 +694,7 @@ bool PostgreSQLStore::updateEndpoint(const Endpoint& e)
 	if (!allText({&e.accountId, &e.id})) return false;
 	const std::string authKey = e.authHeader ? e.authHeader->key : std::string();
 	const std::string authValue = e.authHeader ? e.authHeader->value : std::string();
-	const std::string types = joinTypes(e.eventTypes);
+	const std::string types = StoreColumns::joinTypes(e.eventTypes);
 	return write([&](Connection& c) {
 		return c.run("UPDATE endpoints SET url = $1, email = $2, auth_key = $3, auth_value = $4, has_auth = $5, event_types = $6, "
 			"hierarchy = $7, description = $8, enabled = $9, secret = $10, previous_secret = $11, previous_secret_until = $12 "
@@ -869,7 +835,7 @@ void PostgreSQLStore::recordAttemptIn(Connection& c, Int64 seq, const Attempt& a
 			"UPDATE deliveries SET status = CASE WHEN status = 0 THEN $6::smallint ELSE status END, attempt_count = attempt_count + 1, "
 			"last_attempt_at = $2, next_attempt_at = CASE WHEN status = 0 THEN $7::bigint ELSE 0 END, response_code = $3, "
 			"last_error = CASE WHEN status = 0 THEN $5::bytea ELSE last_error END, claimed_until = 0 WHERE seq = $1",
-			{seq, a.at, a.responseCode, a.durationMs, a.error, statusCode(status), next, *a.responseBody});
+			{seq, a.at, a.responseCode, a.durationMs, a.error, StoreColumns::statusCode(status), next, *a.responseBody});
 	}
 	else
 	{
@@ -877,7 +843,7 @@ void PostgreSQLStore::recordAttemptIn(Connection& c, Int64 seq, const Attempt& a
 			"UPDATE deliveries SET status = CASE WHEN status = 0 THEN $6::smallint ELSE status END, attempt_count = attempt_count + 1, "
 			"last_attempt_at = $2, next_attempt_at = CASE WHEN status = 0 THEN $7::bigint ELSE 0 END, response_code = $3, "
 			"last_error = CASE WHEN status = 0 THEN $5::bytea ELSE last_error END, claimed_until = 0 WHERE seq = $1",
-			{seq, a.at, a.responseCode, a.durationMs, a.error, statusCode(status), next});
+			{seq, a.at, a.responseCode, a.durationMs, a.error, StoreColumns::statusCode(status), next});
 	}
 }
 
@@ -1011,7 +977,7 @@ std::vector<Delivery> PostgreSQLStore::deliveries(const std::string& accountId, 
 		{
 			return selectDeliveries(c, HOOKGATE_DELIVERY_COLUMNS
 				"WHERE account_id = $1 AND endpoint_id = $2 AND status = $3 AND seq < $4 ORDER BY seq DESC LIMIT $5",
-				{accountId, endpointId, statusCode(*status), before, n});
+				{accountId, endpointId, StoreColumns::statusCode(*status), before, n});
 		}
 		return selectDeliveries(c, HOOKGATE_DELIVERY_COLUMNS
 			"WHERE account_id = $1 AND endpoint_id = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4",
@@ -1028,7 +994,7 @@ EndpointStats PostgreSQLStore::stats(const std::string& endpointId, Millis since
 	// the log itself.
 	const Int64 hour = since / 3600000;
 	auto add = [&](Int64 status, Int64 n) {
-		switch (statusOf(status))
+		switch (StoreColumns::statusOf(status))
 		{
 		case DeliveryStatus::Pending: stats.pending += n; break;
 		case DeliveryStatus::Succeeded: stats.succeeded += n; break;

@@ -1,4 +1,5 @@
 #include "gateway/store/SQLiteStore.h"
+#include "gateway/store/StoreColumns.h"
 
 #include <Poco/Format.h>
 #include <Poco/Data/SQLite/Connector.h>
@@ -150,41 +151,6 @@ CREATE INDEX tokens_account ON tokens (account_id);
 
 const int SCHEMA_VERSION = sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]);
 
-int statusCode(DeliveryStatus status)
-{
-	switch (status)
-	{
-	case DeliveryStatus::Pending: return 0;
-	case DeliveryStatus::Succeeded: return 1;
-	case DeliveryStatus::Failed: return 2;
-	}
-	return 0;
-}
-
-DeliveryStatus statusOf(int code)
-{
-	return code == 1 ? DeliveryStatus::Succeeded : code == 2 ? DeliveryStatus::Failed : DeliveryStatus::Pending;
-}
-
-std::string joinTypes(const std::vector<std::string>& types)
-{
-	std::string out;
-	for (const auto& t : types)
-	{
-		if (!out.empty()) out += ',';
-		out += t;
-	}
-	return out;
-}
-
-std::vector<std::string> splitTypes(const std::string& text)
-{
-	std::vector<std::string> out;
-	Poco::StringTokenizer tok(text, ",", Poco::StringTokenizer::TOK_IGNORE_EMPTY | Poco::StringTokenizer::TOK_TRIM);
-	for (const auto& t : tok) out.push_back(t);
-	return out;
-}
-
 /// Runs `body` in a transaction; rolls back on any exception and rethrows.
 template <typename F>
 auto inTransaction(Poco::Data::Session& session, F&& body) -> decltype(body())
@@ -226,7 +192,7 @@ Endpoint endpointFrom(const SQLiteStatementCache::Run& r)
 	e.url = r.text(2);
 	e.email = r.text(3);
 	if (r.int64(6)) e.authHeader = AuthHeader{r.text(4), r.text(5)};
-	e.eventTypes = splitTypes(r.text(7));
+	e.eventTypes = StoreColumns::splitTypes(r.text(7));
 	e.hierarchy = r.text(8);
 	e.description = r.text(9);
 	e.enabled = r.int64(10) != 0;
@@ -248,7 +214,7 @@ Delivery toDelivery(const DeliveryRow& r)
 	d.eventType = r.get<5>();
 	d.transport = r.get<6>();
 	d.createdAt = r.get<7>();
-	d.status = statusOf(r.get<8>());
+	d.status = StoreColumns::statusOf(r.get<8>());
 	d.attemptCount = r.get<9>();
 	d.lastAttemptAt = r.get<10>();
 	d.nextAttemptAt = r.get<11>();
@@ -584,7 +550,7 @@ Store::CreateResult SQLiteStore::insertEndpoint(const Endpoint& e, int limit)
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			bind(e.id), bind(e.accountId), bind(e.url), bind(e.email),
 			bind(e.authHeader ? e.authHeader->key : std::string()), bind(e.authHeader ? e.authHeader->value : std::string()),
-			bind(e.authHeader ? 1 : 0), bind(joinTypes(e.eventTypes)), bind(e.hierarchy), bind(e.description),
+			bind(e.authHeader ? 1 : 0), bind(StoreColumns::joinTypes(e.eventTypes)), bind(e.hierarchy), bind(e.description),
 			bind(e.enabled ? 1 : 0), bind(e.secret), bind(e.previousSecret), bind(e.previousSecretUntil), bind(e.createdAt), now;
 		return CreateResult::Created;
 	}
@@ -609,7 +575,7 @@ Store::CreateResult SQLiteStore::upsertEndpoint(const Endpoint& e, int limit)
 			"hierarchy = ?, description = ?, enabled = ?, secret = ?, deleted_at = 0 WHERE id = ?",
 			bind(e.url), bind(e.email), bind(e.authHeader ? e.authHeader->key : std::string()),
 			bind(e.authHeader ? e.authHeader->value : std::string()), bind(e.authHeader ? 1 : 0),
-			bind(joinTypes(e.eventTypes)), bind(e.hierarchy), bind(e.description), bind(e.enabled ? 1 : 0),
+			bind(StoreColumns::joinTypes(e.eventTypes)), bind(e.hierarchy), bind(e.description), bind(e.enabled ? 1 : 0),
 			bind(e.secret), bind(e.id), now;
 		return CreateResult::Created;
 	});
@@ -656,7 +622,7 @@ bool SQLiteStore::updateEndpoint(const Endpoint& e)
 			"WHERE account_id = ? AND id = ? AND deleted_at = 0",
 			bind(e.url), bind(e.email), bind(e.authHeader ? e.authHeader->key : std::string()),
 			bind(e.authHeader ? e.authHeader->value : std::string()), bind(e.authHeader ? 1 : 0),
-			bind(joinTypes(e.eventTypes)), bind(e.hierarchy), bind(e.description), bind(e.enabled ? 1 : 0),
+			bind(StoreColumns::joinTypes(e.eventTypes)), bind(e.hierarchy), bind(e.description), bind(e.enabled ? 1 : 0),
 			bind(e.secret), bind(e.previousSecret), bind(e.previousSecretUntil), bind(e.accountId), bind(e.id);
 		return st.execute() > 0;
 	});
@@ -786,7 +752,7 @@ void SQLiteStore::recordAttempt(Int64 seq, const Attempt& a, DeliveryStatus stat
 		cache().run("UPDATE deliveries SET status = CASE WHEN status = 0 THEN ? ELSE status END, attempt_count = attempt_count + 1, "
 			"last_attempt_at = ?, next_attempt_at = CASE WHEN status = 0 THEN ? ELSE 0 END, response_code = ?, "
 			"last_error = CASE WHEN status = 0 THEN ? ELSE last_error END, claimed_until = 0 WHERE seq = ?")
-			.bind(1, statusCode(status)).bind(2, a.at).bind(3, status == DeliveryStatus::Pending ? nextAttemptAt : Millis(0))
+			.bind(1, StoreColumns::statusCode(status)).bind(2, a.at).bind(3, status == DeliveryStatus::Pending ? nextAttemptAt : Millis(0))
 			.bind(4, a.responseCode).bind(5, a.error).bind(6, seq).execute();
 	});
 }
@@ -864,7 +830,7 @@ std::vector<Delivery> SQLiteStore::deliveries(const std::string& accountId, cons
 	if (status)
 	{
 		return selectDeliveries(Poco::format("WHERE account_id = ? AND endpoint_id = ? AND status = %d AND seq < ? ORDER BY seq DESC LIMIT ?",
-			statusCode(*status)), accountId, endpointId, before, limit);
+			StoreColumns::statusCode(*status)), accountId, endpointId, before, limit);
 	}
 	return selectDeliveries("WHERE account_id = ? AND endpoint_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
 		accountId, endpointId, before, limit);
@@ -888,7 +854,7 @@ EndpointStats SQLiteStore::stats(const std::string& endpointId, Millis since)
 	}
 	EndpointStats stats;
 	auto add = [&](int status, Int64 n) {
-		switch (statusOf(status))
+		switch (StoreColumns::statusOf(status))
 		{
 		case DeliveryStatus::Pending: stats.pending += n; break;
 		case DeliveryStatus::Succeeded: stats.succeeded += n; break;

@@ -6,6 +6,7 @@
 #include "gateway/store/PostgreSQLStore.h"
 
 #include "PostgreSQLTestServer.h"
+#include "StoreTestData.h"
 
 #include <catch2/catch.hpp>
 
@@ -23,43 +24,10 @@
 #include <vector>
 
 using namespace Hookgate;
+using namespace Hookgate::Test;
 using Hookgate::Test::PostgreSQLTestServer;
 
 namespace {
-
-Account makeAccount(const std::string& id, const std::string& plan = "professional")
-{
-	Account a;
-	a.id = id;
-	a.name = "Name of " + id;
-	a.plan = plan;
-	a.webhooksEnabled = true;
-	a.createdAt = 1000;
-	return a;
-}
-
-Endpoint makeEndpoint(const std::string& accountId, const std::string& id)
-{
-	Endpoint e;
-	e.id = id;
-	e.accountId = accountId;
-	e.url = "http://127.0.0.1:9/hook";
-	e.eventTypes = {"*"};
-	e.secret = "whsec_abc";
-	e.createdAt = 2000;
-	return e;
-}
-
-Event makeEvent(const std::string& accountId, const std::string& id, const std::string& key = "")
-{
-	Event ev;
-	ev.id = id;
-	ev.accountId = accountId;
-	ev.type = "appointment.updated";
-	ev.idempotencyKey = key;
-	ev.createdAt = 5000;
-	return ev;
-}
 
 PostgreSQLStore::Options optionsFor(const std::string& connection)
 {

@@ -6,6 +6,7 @@
 #include "gateway/store/SQLiteStore.h"
 
 #include "PostgreSQLTestServer.h"
+#include "StoreTestData.h"
 
 #include <Poco/File.h>
 #include <Poco/Path.h>
@@ -17,43 +18,9 @@
 #include <thread>
 
 using namespace Hookgate;
+using namespace Hookgate::Test;
 
 namespace {
-
-Account makeAccount(const std::string& id, bool enabled = true)
-{
-	Account a;
-	a.id = id;
-	a.name = "Name of " + id;
-	a.plan = "professional";
-	a.webhooksEnabled = enabled;
-	a.createdAt = 1000;
-	return a;
-}
-
-Endpoint makeEndpoint(const std::string& accountId, const std::string& id)
-{
-	Endpoint e;
-	e.id = id;
-	e.accountId = accountId;
-	e.url = "http://127.0.0.1:9/hook";
-	e.eventTypes = {"appointment.*", "customer.created"};
-	e.authHeader = AuthHeader{"X-Key", "s3cr3t"};
-	e.secret = "whsec_abc";
-	e.createdAt = 2000;
-	return e;
-}
-
-Event makeEvent(const std::string& accountId, const std::string& id, const std::string& key = "")
-{
-	Event ev;
-	ev.id = id;
-	ev.accountId = accountId;
-	ev.type = "appointment.updated";
-	ev.idempotencyKey = key;
-	ev.createdAt = 5000;
-	return ev;
-}
 
 SQLiteStore::Options memory()
 {
