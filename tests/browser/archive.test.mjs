@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {after, before, describe, it} from 'node:test';
 
-import {Gateway, Receiver, launchBrowser, newPage, screenshot, signIn, waitForText, waitUntil} from './support.mjs';
+import {Gateway, Receiver, launchBrowser, newPage, screenshot, signIn, waitForText, waitUntil, stopAll} from './support.mjs';
 
 describe('An archived log entry', () => {
 	let gateway;
@@ -19,15 +19,7 @@ describe('An archived log entry', () => {
 		browser = await launchBrowser();
 	});
 
-	after(async () => {
-		if (browser) await browser.close();
-		if (receiver) await receiver.stop();
-		if (gateway) {
-			const exit = await gateway.stop({keep: failed});
-			if (failed || exit.code !== 0) console.log(`hookgate log:\n${gateway.log()}`);
-			assert.deepEqual(exit, {code: 0, signal: null}, 'hookgate stops cleanly after SIGTERM');
-		}
-	});
+	after(() => stopAll({browser, receiver, gateway, failed}));
 
 	it('is greyed out with the note "Archiviert" and its actions disabled', async () => {
 		try {

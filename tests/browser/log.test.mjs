@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import {after, before, describe, it} from 'node:test';
+import {after, before, describe} from 'node:test';
 
-import {ADMIN_TOKEN, Gateway, Receiver, SCREENSHOTS, compactJson, launchBrowser, newPage, screenshot, signIn, waitForText,
-	waitUntil} from './support.mjs';
+import {ADMIN_TOKEN, Gateway, Receiver, SCREENSHOTS, compactJson, launchBrowser, newPage, screenshot, signIn,
+	waitForText, waitUntil, stopAll, stepsOn} from './support.mjs';
 
 describe('The log', () => {
 	let gateway;
@@ -48,26 +48,9 @@ describe('The log', () => {
 		({page, problems} = await newPage(browser));
 	});
 
-	after(async () => {
-		if (browser) await browser.close();
-		if (receiver) await receiver.stop();
-		if (gateway) {
-			const exit = await gateway.stop({keep: failed});
-			if (failed || exit.code !== 0) console.log(`hookgate log:\n${gateway.log()}`);
-			assert.deepEqual(exit, {code: 0, signal: null}, 'hookgate stops cleanly after SIGTERM');
-		}
-	});
+	after(() => stopAll({browser, receiver, gateway, failed}));
 
-	const step = (name, body) => it(name, async () => {
-		try {
-			await body();
-		} catch (error) {
-			failed = true;
-			// A dialog left open would block the next steps: close it, so that they report their own result.
-			await page.evaluate(() => document.querySelectorAll('dialog[open]').forEach((d) => d.close())).catch(() => {});
-			throw error;
-		}
-	});
+	const step = stepsOn(() => page, () => { failed = true; });
 
 	step('signs in as the admin with the token alone and picks the account, in English', async () => {
 		await page.goto(`${gateway.url}/`);

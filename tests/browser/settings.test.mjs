@@ -2,9 +2,10 @@
 // adding an HTTP and an email endpoint through the form, the plan limit, text rendering of
 // user input, edit / disable / secret / delete, the admin's account choice, the languages.
 import assert from 'node:assert/strict';
-import {after, before, describe, it} from 'node:test';
+import {after, before, describe} from 'node:test';
 
-import {ADMIN_TOKEN, Gateway, Receiver, launchBrowser, newPage, screenshot, signIn, waitForText, waitUntil} from './support.mjs';
+import {ADMIN_TOKEN, Gateway, Receiver, launchBrowser, newPage, screenshot, signIn, waitForText, waitUntil, stopAll,
+	stepsOn} from './support.mjs';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -34,26 +35,9 @@ describe('The settings page', () => {
 		({page, problems} = await newPage(browser));
 	});
 
-	after(async () => {
-		if (browser) await browser.close();
-		if (receiver) await receiver.stop();
-		if (gateway) {
-			const exit = await gateway.stop({keep: failed});
-			if (failed || exit.code !== 0) console.log(`hookgate log:\n${gateway.log()}`);
-			assert.deepEqual(exit, {code: 0, signal: null}, 'hookgate stops cleanly after SIGTERM');
-		}
-	});
+	after(() => stopAll({browser, receiver, gateway, failed}));
 
-	const step = (name, body) => it(name, async () => {
-		try {
-			await body();
-		} catch (error) {
-			failed = true;
-			// A dialog left open would block the next steps: close it, so that they report their own result.
-			await page.evaluate(() => document.querySelectorAll('dialog[open]').forEach((d) => d.close())).catch(() => {});
-			throw error;
-		}
-	});
+	const step = stepsOn(() => page, () => { failed = true; });
 
 	step('serves the page at / with a Content-Security-Policy that forbids inline script', async () => {
 		const response = await fetch(`${gateway.url}/`);

@@ -9,11 +9,13 @@
 //   HOOKGATE_CHROMIUM     the browser (default /usr/bin/chromium)
 //   HOOKGATE_BROWSER_KEEP keep the gateway's temporary folder
 
+import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import {it} from 'node:test';
 import {fileURLToPath} from 'node:url';
 
 export const ADMIN_TOKEN = 'browser-admin-token';
@@ -285,4 +287,31 @@ export function compactJson(text) {
 		}
 	}
 	return out;
+}
+
+// Stops what a scenario started (each may be missing if its start failed): the browser, the
+// receiver, and the gateway, which must exit cleanly after SIGTERM. Its log is printed, and its
+// folder kept, when a step failed.
+export async function stopAll({browser, receiver, gateway, failed}) {
+	if (browser) await browser.close();
+	if (receiver) await receiver.stop();
+	if (gateway) {
+		const exit = await gateway.stop({keep: failed});
+		if (failed || exit.code !== 0) console.log(`hookgate log:\n${gateway.log()}`);
+		assert.deepEqual(exit, {code: 0, signal: null}, 'hookgate stops cleanly after SIGTERM');
+	}
+}
+
+// `it` for the steps of one scenario that share a page: a failing step calls onFailure() and
+// closes a dialog left open, which would block the next steps, so that they report their own result.
+export function stepsOn(page, onFailure) {
+	return (name, body) => it(name, async () => {
+		try {
+			await body();
+		} catch (error) {
+			onFailure();
+			await page().evaluate(() => document.querySelectorAll('dialog[open]').forEach((d) => d.close())).catch(() => {});
+			throw error;
+		}
+	});
 }

@@ -1,12 +1,17 @@
 #include "AccountSteps.h"
 
+#include "ErrorCheck.h"
+#include "GatewayProcess.h"
 #include "Steps.h"
 
 #include <catch2/catch.hpp>
 
 #include <Poco/JSON/Array.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <regex>
+#include <thread>
 
 namespace Hookgate {
 namespace Test {
@@ -97,6 +102,70 @@ std::vector<std::string> stringsOf(const Poco::JSON::Object::Ptr& object, const 
 		values.push_back(value.isString() ? value.extract<std::string>() : std::string());
 	}
 	return values;
+}
+
+std::string raceEndpointCreates(const std::vector<Poco::UInt16>& ports, const std::string& account,
+	const std::string& urlPrefix, int count, const std::string& plan)
+{
+	const auto n = static_cast<std::size_t>(count);
+	std::vector<ApiResponse> answers(n);
+	std::vector<std::string> failures(n);
+	std::mutex mutex;
+	std::condition_variable go;
+	int ready = 0;
+	bool started = false;
+	std::vector<std::thread> threads;
+	for (std::size_t i = 0; i < n; ++i)
+	{
+		threads.emplace_back([&, i] {
+			ApiClient client(ports[i % ports.size()], GatewayProcess::ADMIN_TOKEN);
+			const std::string body = endpointBody(urlPrefix + std::to_string(i), {"customer.created"});
+			{
+				std::unique_lock<std::mutex> lock(mutex);
+				++ready;
+				go.notify_all();
+				go.wait(lock, [&] { return started; });
+			}
+			try
+			{
+				answers[i] = client.post("/api/v1/accounts/" + account + "/endpoints", body);
+			}
+			catch (const std::exception& e)
+			{
+				failures[i] = e.what();
+			}
+		});
+	}
+	{
+		std::unique_lock<std::mutex> lock(mutex);
+		go.wait(lock, [&] { return ready == count; });
+		started = true;
+		go.notify_all();
+	}
+	for (auto& thread: threads) thread.join();
+
+	int created = 0;
+	int refused = 0;
+	std::string createdId;
+	for (std::size_t i = 0; i < n; ++i)
+	{
+		INFO("request #" << i << " to port " << ports[i % ports.size()] << ": "
+			<< (failures[i].empty() ? answers[i].describe() : "exception " + failures[i]));
+		CHECK(failures[i].empty());
+		if (answers[i].status == 201)
+		{
+			++created;
+			createdId = Steps::stringOf(answers[i].json, "id");
+		}
+		else
+		{
+			checkApiError("parallel create #" + std::to_string(i), answers[i], 409, "plan_limit_reached", {plan});
+			if (answers[i].status == 409 && errorCode(answers[i]) == "plan_limit_reached") ++refused;
+		}
+	}
+	CHECK(created == 1);
+	CHECK(refused == count - 1);
+	return createdId;
 }
 
 } // namespace AccountSteps

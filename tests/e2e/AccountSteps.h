@@ -32,6 +32,13 @@ Poco::JSON::Object::Ptr getEndpoint(const ApiClient& api, const std::string& acc
 	/// GET .../endpoints/<endpoint> (admin); requires 200 and a JSON object.
 
 std::vector<std::string> endpointIds(const ApiClient& api, const std::string& account);
+
+/// `count` endpoint creates for `account`, each from its own thread and connection, request i
+/// to ports[i % ports.size()] with the URL urlPrefix + i, all released at once. Checks that
+/// exactly one is created and every other one is refused with 409 plan_limit_reached naming
+/// `plan`; returns the created endpoint's id.
+std::string raceEndpointCreates(const std::vector<Poco::UInt16>& ports, const std::string& account,
+	const std::string& urlPrefix, int count, const std::string& plan);
 	/// The ids of GET .../endpoints (admin); requires 200 and an items array.
 
 std::string secretOf(const ApiClient& api, const std::string& account, const std::string& endpoint);

@@ -102,65 +102,8 @@ TEST_CASE("Twenty parallel endpoint creates on a basic account leave exactly one
 	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
 	Steps::createAccount(api, "acme", "basic");
 
-	static const int THREADS = 20;
-	std::vector<ApiResponse> answers(THREADS);
-	std::vector<std::string> failures(THREADS);
-	std::mutex mutex;
-	std::condition_variable go;
-	int ready = 0;
-	bool started = false;
-	std::vector<std::thread> threads;
-	for (int i = 0; i < THREADS; ++i)
-	{
-		threads.emplace_back([&, i]
-		{
-			// Each thread its own client and connection; all released at once.
-			ApiClient client(gateway.port(), GatewayProcess::ADMIN_TOKEN);
-			const std::string body = AccountSteps::endpointBody(receiver.url("/parallel/" + std::to_string(i)), {"customer.created"});
-			{
-				std::unique_lock<std::mutex> lock(mutex);
-				++ready;
-				go.notify_all();
-				go.wait(lock, [&] { return started; });
-			}
-			try
-			{
-				answers[i] = client.post("/api/v1/accounts/acme/endpoints", body);
-			}
-			catch (const std::exception& e)
-			{
-				failures[i] = e.what();
-			}
-		});
-	}
-	{
-		std::unique_lock<std::mutex> lock(mutex);
-		go.wait(lock, [&] { return ready == THREADS; });
-		started = true;
-		go.notify_all();
-	}
-	for (auto& thread: threads) thread.join();
-
-	int created = 0;
-	int refused = 0;
-	std::string createdId;
-	for (int i = 0; i < THREADS; ++i)
-	{
-		INFO("request #" << i << ": " << (failures[i].empty() ? answers[i].describe() : "exception " + failures[i]));
-		CHECK(failures[i].empty());
-		if (answers[i].status == 201)
-		{
-			++created;
-			createdId = Steps::stringOf(answers[i].json, "id");
-		}
-		else
-		{
-			checkApiError("parallel create #" + std::to_string(i), answers[i], 409, "plan_limit_reached", {"basic"});
-			if (answers[i].status == 409 && errorCode(answers[i]) == "plan_limit_reached") ++refused;
-		}
-	}
-	CHECK(created == 1);
-	CHECK(refused == THREADS - 1);
+	// Each thread its own client and connection; all released at once.
+	const std::string createdId = AccountSteps::raceEndpointCreates({gateway.port()}, "acme", receiver.url("/parallel/"), 20, "basic");
 	CHECK(AccountSteps::endpointIds(api, "acme") == std::vector<std::string>{createdId});
 	CHECK(Steps::intOf(AccountSteps::getAccount(api, "acme"), "endpointCount") == 1);
 }
