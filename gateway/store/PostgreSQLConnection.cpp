@@ -16,6 +16,28 @@ POCO_IMPLEMENT_EXCEPTION(PostgreSQLRetryableException, Poco::Data::DataException
 
 namespace {
 
+/// A statement's parameters as libpq's three parallel arrays (text or binary, with lengths).
+struct ParamArrays
+{
+	explicit ParamArrays(std::initializer_list<PostgreSQLConnection::Param> params)
+	{
+		if (params.size() > MAX) throw Poco::Data::DataException("too many statement parameters");
+		int i = 0;
+		for (const auto& p : params)
+		{
+			values[i] = p.data();
+			lengths[i] = p.size();
+			formats[i] = p.format();
+			++i;
+		}
+	}
+
+	static const std::size_t MAX = 32;
+	const char* values[MAX];
+	int lengths[MAX];
+	int formats[MAX];
+};
+
 // Type OIDs of the columns the store reads (pg_type.h is a server header).
 const Oid BOOL_OID = 16;
 const Oid BYTEA_OID = 17;
@@ -253,37 +275,15 @@ PostgreSQLConnection::Result PostgreSQLConnection::run(const char* sql, std::ini
 		check(PQprepare(_conn, name.c_str(), sql, n, nullptr), sql);
 		it = _prepared.emplace(sql, std::move(name)).first;
 	}
-	const char* values[32];
-	int lengths[32];
-	int formats[32];
-	if (n > 32) throw Poco::Data::DataException("too many statement parameters");
-	int i = 0;
-	for (const auto& p : params)
-	{
-		values[i] = p.data();
-		lengths[i] = p.size();
-		formats[i] = p.format();
-		++i;
-	}
-	return check(PQexecPrepared(_conn, it->second.c_str(), n, values, lengths, formats, 1), sql);
+	const ParamArrays p(params);
+	return check(PQexecPrepared(_conn, it->second.c_str(), n, p.values, p.lengths, p.formats, 1), sql);
 }
 
 PostgreSQLConnection::Result PostgreSQLConnection::runOnce(const std::string& sql, std::initializer_list<Param> params)
 {
 	const int n = static_cast<int>(params.size());
-	const char* values[32];
-	int lengths[32];
-	int formats[32];
-	if (n > 32) throw Poco::Data::DataException("too many statement parameters");
-	int i = 0;
-	for (const auto& p : params)
-	{
-		values[i] = p.data();
-		lengths[i] = p.size();
-		formats[i] = p.format();
-		++i;
-	}
-	return check(PQexecParams(_conn, sql.c_str(), n, nullptr, values, lengths, formats, 1), sql.c_str());
+	const ParamArrays p(params);
+	return check(PQexecParams(_conn, sql.c_str(), n, nullptr, p.values, p.lengths, p.formats, 1), sql.c_str());
 }
 
 void PostgreSQLConnection::exec(const std::string& sql)
