@@ -159,20 +159,22 @@ def pause(process):
         time.sleep(0.01)
 
 
-def group_states(pgid):
-    """The states (R, S, D, T, ...) of the processes in a process group."""
-    states = []
+def process_stats():
+    """(pid, fields) of every process: /proc/<pid>/stat after the command name, so fields[0] is
+    the state, [1] the parent, [2] the process group, [11:15] utime stime cutime cstime."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rpartition(")")[2].split()
+                yield int(entry), f.read().rpartition(")")[2].split()
         except OSError:
             continue
-        if int(fields[2]) == pgid:
-            states.append(fields[0])
-    return states
+
+
+def group_states(pgid):
+    """The states (R, S, D, T, ...) of the processes in a process group."""
+    return [fields[0] for _, fields in process_stats() if int(fields[2]) == pgid]
 
 
 def check_backlog(what, pending, expected):

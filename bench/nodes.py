@@ -129,15 +129,8 @@ class PostgreSQL:
         ticks = os.sysconf("SC_CLK_TCK")
         pid = self.process.pid
         total = 0.0
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rpartition(")")[2].split()
-            except OSError:
-                continue
-            if int(entry) == pid:
+        for process, fields in self.b.process_stats():
+            if process == pid:
                 total += sum(int(x) for x in fields[11:15]) / ticks  # utime stime cutime cstime
             elif int(fields[1]) == pid:
                 total += (int(fields[11]) + int(fields[12])) / ticks
