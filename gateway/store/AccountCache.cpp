@@ -32,6 +32,22 @@ void AccountCache::putEndpoints(const std::string& accountId, const std::vector<
 	if (generation == _generation && !endpoints.empty()) _endpoints[accountId] = endpoints;
 }
 
+bool AccountCache::findEndpoint(const std::string& accountId, const std::string& id, std::optional<Endpoint>& endpoint,
+	Generation& generation)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	const auto it = _endpoints.find(accountId);
+	if (it == _endpoints.end())
+	{
+		generation = _generation;
+		return false;
+	}
+	endpoint.reset();
+	for (const auto& e : it->second)
+		if (e.id == id) endpoint = e;
+	return true;
+}
+
 void AccountCache::invalidate()
 {
 	std::lock_guard<std::mutex> lock(_mutex);

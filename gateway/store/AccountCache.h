@@ -32,6 +32,11 @@ public:
 
 	std::optional<std::vector<Endpoint>> endpoints(const std::string& accountId, Generation& generation);
 	void putEndpoints(const std::string& accountId, const std::vector<Endpoint>& endpoints, Generation generation);
+	/// One endpoint out of the cached list of its account, without copying the list: false when
+	/// the list is not cached (`generation` is set as by endpoints()), else true with `endpoint`
+	/// empty if the account has no endpoint `id`.
+	bool findEndpoint(const std::string& accountId, const std::string& id, std::optional<Endpoint>& endpoint,
+		Generation& generation);
 
 	/// Forgets everything (call it after a change to accounts or endpoints is committed).
 	void invalidate();

@@ -584,6 +584,13 @@ Store::CreateResult SQLiteStore::upsertEndpoint(const Endpoint& e, int limit)
 
 std::optional<Endpoint> SQLiteStore::endpoint(const std::string& accountId, const std::string& id)
 {
+	// Each attempt reads its endpoint: from the cached list when there is one, without a copy of it.
+	if (!_inBatch)
+	{
+		std::optional<Endpoint> found;
+		AccountCache::Generation generation = 0;
+		if (_accountCache.findEndpoint(accountId, id, found, generation)) return found;
+	}
 	for (auto& e : endpoints(accountId))
 		if (e.id == id) return std::move(e);
 	return std::nullopt;

@@ -73,6 +73,13 @@ TEST_CASE("The account cache keeps no empty endpoint list (unknown accounts leav
 	AccountCache::Generation unused = 0;
 	REQUIRE(cache.endpoints("acme", unused));
 	CHECK(cache.endpoints("acme", unused)->size() == 1);
+	std::optional<Endpoint> found;
+	CHECK_FALSE(cache.findEndpoint("nobody", "ep_1", found, unused));
+	REQUIRE(cache.findEndpoint("acme", "ep_1", found, unused));
+	REQUIRE(found);
+	CHECK(found->url == "http://127.0.0.1:9/a");
+	REQUIRE(cache.findEndpoint("acme", "ep_2", found, unused));
+	CHECK_FALSE(found);
 }
 
 TEST_CASE("A store reads every committed change of accounts and endpoints at once, also while other threads read them", "[cache][store]")
