@@ -109,9 +109,15 @@ void GroupCommit::add(Job* detachedJob)
 	queueDetached(detachedJob, lock);
 }
 
+void GroupCommit::setSyncer(Syncer syncer)
+{
+	_syncer = std::move(syncer);
+}
+
 void GroupCommit::lead(Job* own)
 {
-	while (true)
+	bool leading = true;
+	while (leading)
 	{
 		std::vector<Job*> batch;
 		{
@@ -129,38 +135,107 @@ void GroupCommit::lead(Job* own)
 			for (Job* j : batch)
 				if (!j->error) j->error = error;
 		}
+		// Waiting jobs that need the sync, and those that can go now.
+		std::vector<Job*> durable;
+		std::vector<Job*> done;
 		for (Job* j : batch)
 		{
-			if (j->detached)
+			if (!j->detached)
 			{
-				if (j->error) logFailure(j->error);
-				delete j;
+				(_syncer && j->durable && !j->error ? durable : done).push_back(j);
 				continue;
 			}
-			// Under the job's lock: its waiter cannot see `done` and free the job before the notify.
-			std::lock_guard<std::mutex> jobLock(j->_mutex);
-			j->_done = true;
-			if (j != own) j->_wake.notify_one();
+			if (j->error) logFailure(j->error);
+			delete j;
 		}
-		std::lock_guard<std::mutex> lock(_mutex);
-		const auto next = std::find_if(_pending.begin(), _pending.end(), [](const Job* j) { return !j->detached; });
-		if (next != _pending.end())
+		// The next batch runs while this one is synced.
+		leading = passOn();
+		wakeDone(done, own);
+		if (!durable.empty())
 		{
-			std::lock_guard<std::mutex> jobLock((*next)->_mutex);
-			(*next)->_lead = true;
-			(*next)->_wake.notify_one();
-			return;  // _leaderActive stays set: the role passes on
+			if (auto error = awaitSync())
+				for (Job* j : durable) j->error = error;
+			wakeDone(durable, own);
 		}
-		_leaderActive = false;
-		// Only writes nobody waits for are left: the flusher commits them (after stop(), this thread).
-		if (_detachedPending == 0) return;
-		if (!_stopping || _flusherStarted)
-		{
-			_flusherWake.notify_one();
-			return;
-		}
-		_leaderActive = true;
 	}
+}
+
+void GroupCommit::wakeDone(const std::vector<Job*>& jobs, const Job* own)
+{
+	for (Job* j : jobs)
+	{
+		// Under the job's lock: its waiter cannot see `done` and free the job before the notify.
+		std::lock_guard<std::mutex> jobLock(j->_mutex);
+		j->_done = true;
+		if (j != own) j->_wake.notify_one();
+	}
+}
+
+std::exception_ptr GroupCommit::awaitSync()
+{
+	std::unique_lock<std::mutex> lock(_syncMutex);
+	const std::uint64_t mine = ++_committed;
+	while (_synced < mine)
+	{
+		if (mine <= _failedUpTo) return _syncFailure;
+		if (_syncing)
+		{
+			_syncDone.wait(lock);
+			continue;
+		}
+		// No sync under way: this one covers every batch committed so far, also those of
+		// leaders that wait for it.
+		_syncing = true;
+		const std::uint64_t upTo = _committed;
+		lock.unlock();
+		std::exception_ptr error;
+		try
+		{
+			_syncer();
+		}
+		catch (...)
+		{
+			error = std::current_exception();
+		}
+		lock.lock();
+		_syncing = false;
+		if (error)
+		{
+			// After a failed fsync the kernel may have dropped the pages: none of these batches
+			// counts as durable, even if a later sync succeeds.
+			_failedUpTo = upTo;
+			_syncFailure = error;
+		}
+		else
+		{
+			_synced = upTo;
+		}
+		_syncDone.notify_all();
+	}
+	return nullptr;
+}
+
+bool GroupCommit::passOn()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	const auto next = std::find_if(_pending.begin(), _pending.end(), [](const Job* j) { return !j->detached; });
+	if (next != _pending.end())
+	{
+		std::lock_guard<std::mutex> jobLock((*next)->_mutex);
+		(*next)->_lead = true;
+		(*next)->_wake.notify_one();
+		return false;  // _leaderActive stays set: the role passes on
+	}
+	_leaderActive = false;
+	// Only writes nobody waits for are left: the flusher commits them (after stop(), this thread).
+	if (_detachedPending == 0) return false;
+	if (!_stopping || _flusherStarted)
+	{
+		_flusherWake.notify_one();
+		return false;
+	}
+	_leaderActive = true;
+	return true;
 }
 
 void GroupCommit::logFailure(const std::exception_ptr& error)

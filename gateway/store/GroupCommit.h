@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <exception>
 #include <functional>
@@ -28,6 +29,14 @@ namespace Hookgate {
 /// GroupCommit's own commits those left over after `flushDelay` (or at once when `flushBatch`
 /// are queued). So a delivery worker that records an attempt never waits for an fsync, and
 /// the records of many attempts share one commit.
+///
+/// With a syncer, the batch runner commits without waiting for the disk and the syncer makes
+/// the commit durable (an fsync): the leader hands its role on first, so the next batch runs
+/// while this one's fsync is under way, and wakes its batch's threads only after a sync that
+/// began after its commit has returned. One sync runs at a time and covers every batch
+/// committed before it began; leaders that commit meanwhile wait for it to end and then start
+/// one sync for all of them. A batch of detached jobs only is not synced: nobody waits for
+/// it, and the next sync (or the database's checkpoint) takes it to the disk.
 class GroupCommit
 {
 public:
@@ -36,6 +45,8 @@ public:
 		std::function<void()> run;
 		std::exception_ptr error;
 		bool detached = false;  ///< heap-allocated; deleted after its batch
+		/// With a syncer: whether its writer waits for the sync (false: only for the commit).
+		bool durable = true;
 
 	private:
 		friend class GroupCommit;
@@ -48,6 +59,8 @@ public:
 	/// Runs the jobs of one batch in one transaction. It sets each failed job's `error`; a
 	/// failure of the whole batch (the commit) sets the error of every job that has none.
 	using BatchRunner = std::function<void(const std::vector<Job*>& batch)>;
+	/// Makes every batch committed so far durable; throws if it cannot.
+	using Syncer = std::function<void()>;
 
 	GroupCommit(BatchRunner runner, Poco::Logger& logger, std::chrono::microseconds flushDelay = std::chrono::milliseconds(2),
 		std::size_t flushBatch = 256);
@@ -56,6 +69,8 @@ public:
 	GroupCommit(const GroupCommit&) = delete;
 	GroupCommit& operator=(const GroupCommit&) = delete;
 
+	/// Sets the syncer; call it before the first submit().
+	void setSyncer(Syncer syncer);
 	/// Queues the job and, unless it is detached, returns once its batch is committed (or has
 	/// failed: see `error`). A detached job is committed by the running leader, or leads itself.
 	void submit(Job* job);
@@ -67,11 +82,20 @@ public:
 
 private:
 	void lead(Job* own);
+	/// Marks the jobs done and wakes their writers (not `own`'s: that thread is here).
+	static void wakeDone(const std::vector<Job*>& jobs, const Job* own);
+	/// Counts the batch just committed and returns once a sync begun after it has succeeded,
+	/// running that sync itself unless one is under way; the sync's failure otherwise.
+	std::exception_ptr awaitSync();
+	/// Hands the leader's role to the next waiting job; true if this thread must lead on
+	/// (only detached jobs queued and no flusher to commit them).
+	bool passOn();
 	void queueDetached(Job* job, std::unique_lock<std::mutex>& lock);
 	void runFlusher();
 	void logFailure(const std::exception_ptr& error);
 
 	BatchRunner _runner;
+	Syncer _syncer;
 	Poco::Logger& _logger;
 	std::mutex _mutex;
 	std::vector<Job*> _pending;
@@ -83,6 +107,14 @@ private:
 	std::thread _flusher;  ///< started with the first detached job
 	bool _flusherStarted = false;  ///< until stop() has joined it
 	bool _stopping = false;
+
+	std::mutex _syncMutex;  ///< guards the sync state below
+	std::condition_variable _syncDone;
+	std::uint64_t _committed = 0;   ///< batches committed with a waiting job
+	std::uint64_t _synced = 0;      ///< of those, how many a sync has made durable
+	std::uint64_t _failedUpTo = 0;  ///< batches up to this one were in a failed sync
+	std::exception_ptr _syncFailure;
+	bool _syncing = false;
 };
 
 } // namespace Hookgate

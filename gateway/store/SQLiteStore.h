@@ -4,6 +4,7 @@
 #include "gateway/store/AccountCache.h"
 #include "gateway/store/GroupCommit.h"
 #include "gateway/store/Store.h"
+#include "gateway/store/WalSync.h"
 
 #include <Poco/Data/Session.h>
 
@@ -79,13 +80,15 @@ public:
 
 private:
 	/// Runs `body` in a transaction shared with the writes of other threads that arrive while
-	/// one commit is in progress (group commit: one fsync for all of them), each in its own
-	/// savepoint. Returns once the transaction holding it is committed; rethrows its exception.
+	/// one commit is in progress (group commit: one fsync for all of them); a failing write
+	/// undoes only itself (runBatch). Returns once the transaction holding it is committed and,
+	/// if `durable`, synced to the disk; rethrows its exception.
 	template <typename F>
-	auto write(F&& body) -> decltype(body())
+	auto write(F&& body, bool durable = true) -> decltype(body())
 	{
 		using Result = decltype(body());
 		GroupCommit::Job job;
+		job.durable = durable;
 		if constexpr (std::is_void_v<Result>)
 		{
 			job.run = [&] { body(); };
@@ -104,6 +107,9 @@ private:
 	/// Runs the job in the running batch when called from inside one, else through the group commit.
 	void submit(GroupCommit::Job* job);
 	void runBatch(const std::vector<GroupCommit::Job*>& batch);
+	/// Runs the batch in one transaction, each job in a savepoint or none; without savepoints
+	/// it rolls back and returns false at the first job that fails.
+	bool runJobs(SQLiteStatementCache& cache, const std::vector<GroupCommit::Job*>& batch, bool savepoints);
 
 	void migrate();
 	CreateResult insertEndpoint(const Endpoint& endpoint, int limit);
@@ -127,6 +133,7 @@ private:
 	std::recursive_mutex _readMutex;
 	std::unique_ptr<SQLiteStatementCache> _writeCache;
 	std::unique_ptr<SQLiteStatementCache> _readCache;
+	std::unique_ptr<WalSync> _walSync;  ///< the syncer of synchronous=FULL (not in memory, not on Windows)
 	AccountCache _accountCache;  ///< one process per database (the flock): nobody else changes them
 	int _lockFd = -1;  ///< flock on "<database>.lock" (Unix): one gateway per database
 };

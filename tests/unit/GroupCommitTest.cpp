@@ -169,3 +169,153 @@ TEST_CASE("A write that waits takes the queued writes nobody waits for into its 
 	REQUIRE(recorder.batchSizes.size() == 1);
 	CHECK(recorder.batchSizes.front() == 6);
 }
+
+namespace {
+
+/// A batch runner that numbers its batches and a syncer that records which batches each sync
+/// covered; the syncer can be held until a condition holds, or fail once.
+struct SyncRecorder
+{
+	std::atomic<int> batches{0};     ///< batches run ("committed")
+	std::atomic<int> syncedUpTo{0};  ///< the last batch a finished sync covered
+	std::atomic<int> syncs{0};
+	std::atomic<int> syncing{0};
+	std::atomic<bool> overlapped{false};
+	std::function<void(int call)> duringSync;  ///< runs inside each sync
+
+	void run(const std::vector<GroupCommit::Job*>& batch)
+	{
+		++batches;
+		for (auto* job : batch)
+		{
+			try
+			{
+				job->run();
+			}
+			catch (...)
+			{
+				job->error = std::current_exception();
+			}
+		}
+	}
+
+	void sync()
+	{
+		if (syncing.fetch_add(1) != 0) overlapped = true;
+		const int upTo = batches.load();
+		const int call = ++syncs;
+		struct Leave
+		{
+			std::atomic<int>& syncing;
+			~Leave() { syncing.fetch_sub(1); }
+		} leave{syncing};
+		if (duringSync) duringSync(call);
+		int seen = syncedUpTo.load();
+		while (seen < upTo && !syncedUpTo.compare_exchange_weak(seen, upTo)) {}
+	}
+};
+
+} // namespace
+
+TEST_CASE("With a syncer each write returns only after a sync begun after its commit, one sync at a time", "[groupcommit]")
+{
+	SyncRecorder recorder;
+	GroupCommit group([&](const std::vector<GroupCommit::Job*>& b) { recorder.run(b); }, Poco::Logger::get("test"));
+	group.setSyncer([&] { recorder.sync(); });
+	const int threads = 8, perThread = 50;
+	std::atomic<int> early{0};
+	std::vector<std::thread> writers;
+	for (int t = 0; t < threads; ++t)
+		writers.emplace_back([&] {
+			for (int i = 0; i < perThread; ++i)
+			{
+				int batch = 0;
+				GroupCommit::Job job;
+				job.run = [&] { batch = recorder.batches.load(); };
+				group.submit(&job);
+				if (job.error || recorder.syncedUpTo.load() < batch) ++early;
+			}
+		});
+	for (auto& w : writers) w.join();
+	CHECK(early == 0);
+	CHECK_FALSE(recorder.overlapped);
+	CHECK(recorder.syncs > 0);
+	CHECK(recorder.syncs <= recorder.batches);
+}
+
+TEST_CASE("The next batch commits while the batch before it is being synced, and one sync then covers both", "[groupcommit]")
+{
+	SyncRecorder recorder;
+	GroupCommit group([&](const std::vector<GroupCommit::Job*>& b) { recorder.run(b); }, Poco::Logger::get("test"));
+	std::atomic<bool> firstSyncStarted{false};
+	std::atomic<bool> secondBatchDuringFirstSync{false};
+	recorder.duringSync = [&](int call) {
+		if (call != 1) return;
+		firstSyncStarted = true;
+		// Held until the second write's batch has run: without the hand-over before the sync it never does.
+		secondBatchDuringFirstSync = waitUntil([&] { return recorder.batches >= 2; });
+	};
+	group.setSyncer([&] { recorder.sync(); });
+
+	GroupCommit::Job first;
+	first.run = [] {};
+	std::thread firstWriter([&] { group.submit(&first); });
+	REQUIRE(waitUntil([&] { return firstSyncStarted.load(); }));
+	GroupCommit::Job second;
+	second.run = [] {};
+	group.submit(&second);  // commits during the first sync, then waits for a sync of its own
+	firstWriter.join();
+	CHECK(secondBatchDuringFirstSync);
+	CHECK(recorder.syncs == 2);
+	CHECK(recorder.syncedUpTo == 2);
+	CHECK_FALSE(first.error);
+	CHECK_FALSE(second.error);
+}
+
+TEST_CASE("A failed sync fails the writes it covered and later writes succeed with the next sync", "[groupcommit]")
+{
+	SyncRecorder recorder;
+	GroupCommit group([&](const std::vector<GroupCommit::Job*>& b) { recorder.run(b); }, Poco::Logger::get("test"));
+	recorder.duringSync = [](int call) {
+		if (call == 1) throw std::runtime_error("fsync: input/output error");
+	};
+	group.setSyncer([&] { recorder.sync(); });
+	GroupCommit::Job lost;
+	lost.run = [] {};
+	group.submit(&lost);
+	REQUIRE(lost.error);
+	CHECK_THROWS_WITH(std::rethrow_exception(lost.error), "fsync: input/output error");
+	GroupCommit::Job next;
+	next.run = [] {};
+	group.submit(&next);
+	CHECK_FALSE(next.error);
+	CHECK(recorder.syncs == 2);
+}
+
+TEST_CASE("Writes that need no sync are not synced: detached ones and those marked not durable", "[groupcommit]")
+{
+	SyncRecorder recorder;
+	std::atomic<int> ran{0};
+	GroupCommit group([&](const std::vector<GroupCommit::Job*>& b) { recorder.run(b); }, Poco::Logger::get("test"),
+		std::chrono::milliseconds(2), 256);
+	group.setSyncer([&] { recorder.sync(); });
+	for (int i = 0; i < 10; ++i)
+	{
+		auto* job = new GroupCommit::Job;
+		job->detached = true;
+		job->run = [&] { ++ran; };
+		group.submit(job);
+	}
+	CHECK(waitUntil([&] { return ran == 10; }));
+	GroupCommit::Job claim;
+	claim.durable = false;
+	claim.run = [&] { ++ran; };
+	group.submit(&claim);
+	CHECK(ran == 11);
+	CHECK(recorder.syncs == 0);
+	GroupCommit::Job durable;
+	durable.run = [&] { ++ran; };
+	group.submit(&durable);
+	CHECK(recorder.syncs == 1);
+	CHECK(recorder.syncedUpTo == recorder.batches);
+}

@@ -14,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <memory>
 #include <thread>
 
@@ -37,8 +38,7 @@ public:
 	SQLiteStores()
 	{
 		_dir.createDirectories();
-		_options.path = Poco::Path(_dir.path(), "hookgate.db").toString();
-		_options.synchronous = "NORMAL";
+		_options.path = Poco::Path(_dir.path(), "hookgate.db").toString();  // synchronous=FULL, the default
 	}
 
 	std::unique_ptr<Store> open() { return std::make_unique<SQLiteStore>(_options); }
@@ -526,6 +526,53 @@ TEMPLATE_TEST_CASE("attempt records nobody waits for are committed with the next
 	auto reopened = stores.open();
 	CHECK(reopened->stats("ep_1", 0).succeeded == 51);
 	CHECK(reopened->delivery("acme", "dlv_last", true)->attempts.size() == 1);
+}
+
+TEMPLATE_TEST_CASE("a write that fails leaves nothing behind and undoes none of the writes committed with it", "[store]", SQLiteStores, PostgreSQLStores)
+{
+	TestType stores;
+	auto store = stores.open();
+	store->createAccount(makeAccount("acme"));
+	// Eight writers at once, so that failing and succeeding writes share batches. A failing
+	// write stores its event and then fails on its second delivery (the id of its first).
+	const int threads = 8, perThread = 20;
+	std::atomic<int> failures{0}, wrong{0};
+	std::vector<std::thread> writers;
+	for (int t = 0; t < threads; ++t)
+		writers.emplace_back([&, t] {
+			for (int i = 0; i < perThread; ++i)
+			{
+				const std::string n = std::to_string(t) + "_" + std::to_string(i);
+				const bool fails = i % 2 == 1;
+				std::vector<NewDelivery> deliveries{{"dlv_" + n, "ep_1", "http", "{}"}};
+				if (fails) deliveries.push_back({"dlv_" + n, "ep_1", "http", "{}"});
+				try
+				{
+					store->insertEvent(makeEvent("acme", "msg_" + n, "key-" + n), deliveries);
+					if (fails) ++wrong;
+				}
+				catch (const Poco::Exception&)
+				{
+					if (fails) ++failures;
+					else ++wrong;
+				}
+			}
+		});
+	for (auto& w : writers) w.join();
+	CHECK(wrong == 0);
+	CHECK(failures == threads * perThread / 2);
+	int stored = 0, leftovers = 0;
+	for (int t = 0; t < threads; ++t)
+		for (int i = 0; i < perThread; ++i)
+		{
+			const std::string n = std::to_string(t) + "_" + std::to_string(i);
+			const bool found = store->eventByKey("acme", "key-" + n).has_value() && store->delivery("acme", "dlv_" + n, false).has_value();
+			if (i % 2 == 0 && found) ++stored;
+			if (i % 2 == 1 && (store->eventByKey("acme", "key-" + n) || store->delivery("acme", "dlv_" + n, false))) ++leftovers;
+		}
+	CHECK(stored == threads * perThread / 2);
+	CHECK(leftovers == 0);
+	CHECK(store->stats("ep_1", 0).pending == threads * perThread / 2);
 }
 
 TEST_CASE("a second SQLite store on the same database file is refused while the first is open", "[store][sqlite]")

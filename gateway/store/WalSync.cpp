@@ -1,0 +1,94 @@
+#include "gateway/store/WalSync.h"
+#include "gateway/store/Store.h"
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace Hookgate {
+
+WalSync::WalSync(std::string databasePath):
+	_path(std::move(databasePath) + "-wal")
+{
+}
+
+WalSync::~WalSync()
+{
+	close();
+}
+
+#ifndef _WIN32
+
+namespace {
+
+bool sameFile(int fd, const std::string& path)
+{
+	struct stat open, named;
+	if (::fstat(fd, &open) != 0 || ::stat(path.c_str(), &named) != 0) return false;
+	return open.st_dev == named.st_dev && open.st_ino == named.st_ino;
+}
+
+} // namespace
+
+void WalSync::sync()
+{
+	for (int attempt = 0; attempt < 2; ++attempt)
+	{
+		{
+			std::shared_lock<std::shared_mutex> lock(_mutex);
+			if (_closed) return;
+			if (_fd >= 0 && sameFile(_fd, _path))
+			{
+				if (::fdatasync(_fd) == 0) return;
+				throw StoreUnavailableException("cannot sync " + _path + ": " + std::strerror(errno));
+			}
+		}
+		reopen();
+	}
+	throw StoreUnavailableException("cannot sync " + _path + ": the file was replaced twice meanwhile");
+}
+
+void WalSync::reopen()
+{
+	std::unique_lock<std::shared_mutex> lock(_mutex);
+	if (_closed || (_fd >= 0 && sameFile(_fd, _path))) return;
+	const int fd = ::open(_path.c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0) throw StoreUnavailableException("cannot open " + _path + " to sync it: " + std::strerror(errno));
+	if (_fd >= 0) ::close(_fd);
+	_fd = fd;
+}
+
+void WalSync::close()
+{
+	std::unique_lock<std::shared_mutex> lock(_mutex);
+	_closed = true;
+	if (_fd >= 0) ::close(_fd);
+	_fd = -1;
+}
+
+#else
+
+// Windows: the store keeps synchronous=FULL there and does not use this class.
+void WalSync::sync()
+{
+}
+
+void WalSync::reopen()
+{
+}
+
+void WalSync::close()
+{
+	std::unique_lock<std::shared_mutex> lock(_mutex);
+	_closed = true;
+}
+
+#endif
+
+} // namespace Hookgate
