@@ -68,9 +68,14 @@ void Dispatcher::wake()
 	_schedulerWake.notify_one();
 }
 
+int Dispatcher::held() const
+{
+	return static_cast<int>(_queue.size()) + _busy;
+}
+
 bool Dispatcher::hasRoom() const
 {
-	return static_cast<int>(_queue.size()) + _busy <= _options.workers * (PREFETCH - 1);
+	return held() <= _options.workers * (PREFETCH - 1);
 }
 
 void Dispatcher::runScheduler()
@@ -88,7 +93,7 @@ void Dispatcher::runScheduler()
 			_schedulerWake.wait(lock, [this] { return _stopping || hasRoom(); });
 			_schedulerState = SchedulerState::Claiming;
 			if (_stopping) return;
-			capacity = static_cast<std::size_t>(limit - _busy - static_cast<int>(_queue.size()));
+			capacity = static_cast<std::size_t>(limit - held());
 			_woken = false;
 		}
 
@@ -142,13 +147,14 @@ void Dispatcher::runWorker()
 			_queue.pop_front();
 			++_busy;
 		}
+		Millis retryAt = 0;
 		try
 		{
 			// An attempt must end inside the lease: after it, another node (or this one's next
 			// claim) may send the delivery too. One that waited too long for a worker is left
 			// to be claimed again when its lease ends.
 			if (_clock.now() + _options.timeout.totalMilliseconds() < leaseUntil)
-				process(delivery);
+				retryAt = process(delivery);
 			else
 				_logger.warning("delivery %s: its lease would end before an attempt could; left for the next claim", delivery.id);
 		}
@@ -167,10 +173,16 @@ void Dispatcher::runWorker()
 		{
 			std::lock_guard<std::mutex> lock(_mutex);
 			--_busy;
-			// Its attempt may have made a retry due sooner than the scheduler's next look.
-			_woken = true;
-			if (_schedulerState == SchedulerState::Claiming) continue;
-			if (_schedulerState == SchedulerState::WaitingForRoom && !hasRoom()) continue;
+			// The scheduler is woken only if it can act: a retry may be due sooner than its next
+			// look, or the room it waits for is there.
+			bool wakeScheduler = false;
+			if (retryAt != 0)
+			{
+				_woken = true;
+				wakeScheduler = _schedulerState == SchedulerState::Idle;
+			}
+			if (_schedulerState == SchedulerState::WaitingForRoom && hasRoom()) wakeScheduler = true;
+			if (!wakeScheduler) continue;
 		}
 		_schedulerWake.notify_one();
 	}
@@ -209,13 +221,13 @@ DeliveryRequest Dispatcher::emailRequest(const ClaimedDelivery& delivery, const 
 	return request;
 }
 
-void Dispatcher::process(const ClaimedDelivery& delivery)
+Millis Dispatcher::process(const ClaimedDelivery& delivery)
 {
 	const auto endpoint = _store.endpoint(delivery.accountId, delivery.endpointId);
 	if (!endpoint)
 	{
 		_store.cancel(delivery.seq, "endpoint deleted");
-		return;
+		return 0;
 	}
 
 	const std::string transportName = endpoint->transport();
@@ -276,6 +288,7 @@ void Dispatcher::process(const ClaimedDelivery& delivery)
 		_logger.warning("delivery %s failed after %d attempt(s): %s", delivery.id, delivery.attemptCount + 1, outcome.error);
 	else
 		_logger.debug("delivery %s succeeded (%d)", delivery.id, outcome.responseCode);
+	return next;
 }
 
 } // namespace Hookgate

@@ -54,8 +54,9 @@ public:
 	/// There may be new work: look now instead of at the next poll.
 	void wake();
 
-	/// Attempts one claimed delivery and records the outcome (the work of one worker; public for tests).
-	void process(const ClaimedDelivery& delivery);
+	/// Attempts one claimed delivery and records the outcome (the work of one worker; public for
+	/// tests). Returns when a retry is due, or 0 if none was scheduled.
+	Millis process(const ClaimedDelivery& delivery);
 
 private:
 	void runScheduler();
@@ -93,6 +94,8 @@ private:
 		Idle             ///< nothing due: new work wakes it
 	};
 	SchedulerState _schedulerState = SchedulerState::Claiming;
+	/// Claims queued or in progress.
+	int held() const;
 	/// Room for a new claim: at least one worker's worth below the prefetch limit.
 	bool hasRoom() const;
 	bool _stopping = false;

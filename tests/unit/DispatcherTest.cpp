@@ -287,6 +287,31 @@ TEST_CASE("the running dispatcher is woken by new work instead of waiting for it
 	CHECK(transport.requests().size() == 2);
 }
 
+TEST_CASE("a retry due sooner than the scheduler's next look wakes it", "[dispatcher]")
+{
+	Fixture f;
+	SystemClock clock;
+	ScriptedTransport transport({ScriptedTransport::outcome(DeliveryOutcome::Kind::Transient, 503, "busy")});
+	RetryPolicy retry({Poco::Timespan(0, 100000)}, 0.0, Poco::Timespan(3600, 0));  // one retry, after 100 ms
+	auto o = options();
+	o.pollInterval = Poco::Timespan(3600, 0);  // only a wake-up can retry in time
+	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, f.templates, o, Poco::Logger::get("test"));
+	dispatcher.start();
+	f.ingest("msg_1", "dlv_1", clock.now());
+	dispatcher.wake();
+	REQUIRE(transport.waitFor(2, std::chrono::seconds(20)));
+	auto d = f.store->delivery("acme", "dlv_1", true);
+	for (int i = 0; i < 2000 && d->status == DeliveryStatus::Pending; ++i)
+	{
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		d = f.store->delivery("acme", "dlv_1", true);
+	}
+	dispatcher.stop();
+	CHECK(d->status == DeliveryStatus::Succeeded);
+	CHECK(d->attempts.size() == 2);
+	CHECK(transport.requests().size() == 2);
+}
+
 namespace {
 
 /// A transport whose first delivery blocks until released (the only worker stays busy).
