@@ -98,9 +98,11 @@ void Dispatcher::runScheduler()
 		}
 
 		Poco::Int64 waitMs = pollMs;
+		Millis claimedAt = 0;
 		try
 		{
 			const Millis now = _clock.now();
+			claimedAt = now;
 			const Millis leaseUntil = now + _options.leaseTime.totalMilliseconds();
 			auto claimed = _store.claimDue(now, leaseUntil, capacity);
 			if (!claimed.empty())
@@ -125,6 +127,13 @@ void Dispatcher::runScheduler()
 		}
 
 		std::unique_lock<std::mutex> lock(_mutex);
+		// The store's next due time does not see a retry behind deliveries still in flight
+		// (their due times have passed): the retries this process scheduled are remembered.
+		if (_nextRetry != 0)
+		{
+			if (_nextRetry <= claimedAt) _nextRetry = 0;  // due at the claim just made: taken with it
+			else waitMs = std::min<Poco::Int64>(waitMs, _nextRetry - claimedAt);
+		}
 		_schedulerState = SchedulerState::Idle;
 		_schedulerWake.wait_for(lock, std::chrono::milliseconds(waitMs), [this] { return _stopping || _woken; });
 		_schedulerState = SchedulerState::Claiming;
@@ -179,6 +188,7 @@ void Dispatcher::runWorker()
 			if (retryAt != 0)
 			{
 				_woken = true;
+				if (_nextRetry == 0 || retryAt < _nextRetry) _nextRetry = retryAt;
 				wakeScheduler = _schedulerState == SchedulerState::Idle;
 			}
 			if (_schedulerState == SchedulerState::WaitingForRoom && hasRoom()) wakeScheduler = true;

@@ -84,6 +84,7 @@ private:
 	};
 	std::deque<Claim> _queue;
 	int _busy = 0;
+	Millis _nextRetry = 0;  ///< the earliest retry a worker scheduled since the scheduler last claimed it; 0: none
 	bool _woken = false;
 	/// Where the scheduler sleeps, so that only the events it waits for wake it (each wake-up
 	/// of a thread costs about as much as a small ingest).

@@ -96,8 +96,15 @@ void GroupCommit::submit(Job* job)
 		{
 			lock.unlock();
 			std::unique_lock<std::mutex> own(job->_mutex);
-			job->_wake.wait(own, [job] { return job->_done || job->_lead; });
+			job->_wake.wait(own, [job] { return job->_done || job->_lead || job->_sync; });
 			if (job->_done) return;
+			if (job->_sync)
+			{
+				const std::vector<Job*> jobs = std::move(job->_syncFor);
+				own.unlock();
+				finishDurable(jobs, job);
+				return;
+			}
 		}
 	}
 	lead(job);
@@ -107,6 +114,12 @@ void GroupCommit::add(Job* detachedJob)
 {
 	std::unique_lock<std::mutex> lock(_mutex);
 	queueDetached(detachedJob, lock);
+}
+
+std::size_t GroupCommit::queued()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _pending.size();
 }
 
 void GroupCommit::setSyncer(Syncer syncer)
@@ -151,13 +164,27 @@ void GroupCommit::lead(Job* own)
 		// The next batch runs while this one is synced.
 		leading = passOn();
 		wakeDone(done, own);
-		if (!durable.empty())
+		if (durable.empty()) continue;
+		if (std::find(durable.begin(), durable.end(), own) != durable.end())
 		{
-			if (auto error = awaitSync())
-				for (Job* j : durable) j->error = error;
-			wakeDone(durable, own);
+			finishDurable(durable, own);
+			continue;
 		}
+		// This thread needs no sync (a claim, the flusher, stop()): the first writer that does
+		// waits for it and wakes the others.
+		Job* first = durable.front();
+		std::lock_guard<std::mutex> jobLock(first->_mutex);
+		first->_syncFor = std::move(durable);
+		first->_sync = true;
+		first->_wake.notify_one();
 	}
+}
+
+void GroupCommit::finishDurable(const std::vector<Job*>& jobs, const Job* own)
+{
+	if (auto error = awaitSync())
+		for (Job* j : jobs) j->error = error;
+	wakeDone(jobs, own);
 }
 
 void GroupCommit::wakeDone(const std::vector<Job*>& jobs, const Job* own)
@@ -177,7 +204,7 @@ std::exception_ptr GroupCommit::awaitSync()
 	const std::uint64_t mine = ++_committed;
 	while (_synced < mine)
 	{
-		if (mine <= _failedUpTo) return _syncFailure;
+		if (_syncFailure) return _syncFailure;
 		if (_syncing)
 		{
 			_syncDone.wait(lock);
@@ -201,10 +228,11 @@ std::exception_ptr GroupCommit::awaitSync()
 		_syncing = false;
 		if (error)
 		{
-			// After a failed fsync the kernel may have dropped the pages: none of these batches
-			// counts as durable, even if a later sync succeeds.
-			_failedUpTo = upTo;
+			// After a failed fsync the kernel may have dropped the pages, and a later fsync can
+			// succeed without them: nothing committed from here on counts as durable any more
+			// (as PostgreSQL stops at a failed fsync). A restart recovers from the log on disk.
 			_syncFailure = error;
+			_logger.critical("syncing the database failed; writes fail from now on until hookgate is restarted");
 		}
 		else
 		{

@@ -36,7 +36,10 @@ namespace Hookgate {
 /// began after its commit has returned. One sync runs at a time and covers every batch
 /// committed before it began; leaders that commit meanwhile wait for it to end and then start
 /// one sync for all of them. A batch of detached jobs only is not synced: nobody waits for
-/// it, and the next sync (or the database's checkpoint) takes it to the disk.
+/// it, and the next sync (or the database's checkpoint) takes it to the disk. A leader whose
+/// own job needs no sync (or the flusher) leaves the wait to the batch's first job that does.
+/// After a failed sync every write that needs one fails: the kernel may have dropped pages
+/// that a later sync would not report.
 class GroupCommit
 {
 public:
@@ -54,6 +57,8 @@ public:
 		std::condition_variable _wake;
 		bool _done = false;  ///< committed (or failed); under _mutex
 		bool _lead = false;  ///< handed the leader's role; under _mutex
+		bool _sync = false;  ///< handed the wait for the sync of `_syncFor` (its batch's durable jobs); under _mutex
+		std::vector<Job*> _syncFor;
 	};
 
 	/// Runs the jobs of one batch in one transaction. It sets each failed job's `error`; a
@@ -76,6 +81,8 @@ public:
 	void submit(Job* job);
 	/// Queues a detached job to run with the next batch (the same as submit() of a detached job).
 	void add(Job* detachedJob);
+	/// The jobs queued for the next batch (for tests).
+	std::size_t queued();
 	/// Commits the detached jobs still queued and ends the flusher thread. Call it before what
 	/// the batch runner uses goes away; submit() afterwards still works, without the flusher.
 	void stop();
@@ -84,8 +91,11 @@ private:
 	void lead(Job* own);
 	/// Marks the jobs done and wakes their writers (not `own`'s: that thread is here).
 	static void wakeDone(const std::vector<Job*>& jobs, const Job* own);
+	/// Waits for the sync of the committed jobs, then marks them done and wakes them (not `own`).
+	void finishDurable(const std::vector<Job*>& jobs, const Job* own);
 	/// Counts the batch just committed and returns once a sync begun after it has succeeded,
-	/// running that sync itself unless one is under way; the sync's failure otherwise.
+	/// running that sync itself unless one is under way; the failure otherwise (a failed sync
+	/// fails every sync after it).
 	std::exception_ptr awaitSync();
 	/// Hands the leader's role to the next waiting job; true if this thread must lead on
 	/// (only detached jobs queued and no flusher to commit them).
@@ -112,8 +122,7 @@ private:
 	std::condition_variable _syncDone;
 	std::uint64_t _committed = 0;   ///< batches committed with a waiting job
 	std::uint64_t _synced = 0;      ///< of those, how many a sync has made durable
-	std::uint64_t _failedUpTo = 0;  ///< batches up to this one were in a failed sync
-	std::exception_ptr _syncFailure;
+	std::exception_ptr _syncFailure;  ///< set by the first failed sync, for good
 	bool _syncing = false;
 };
 

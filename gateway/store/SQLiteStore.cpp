@@ -706,8 +706,15 @@ std::optional<IngestResult> SQLiteStore::eventByKeyLocked(const std::string& acc
 
 std::optional<IngestResult> SQLiteStore::eventByKey(const std::string& accountId, const std::string& key)
 {
-	std::lock_guard<std::recursive_mutex> lock(readMutex());
-	return eventByKeyLocked(accountId, key);
+	std::optional<IngestResult> found;
+	{
+		std::lock_guard<std::recursive_mutex> lock(readMutex());
+		found = eventByKeyLocked(accountId, key);
+	}
+	// The reader sees a commit before its sync, and a duplicate's answer acknowledges the event:
+	// an empty write returns after a sync that began after it, so after the event is on disk.
+	if (found && _walSync) write([] {});
+	return found;
 }
 
 IngestResult SQLiteStore::insertEvent(const Event& event, const std::vector<NewDelivery>& deliveries)

@@ -42,7 +42,12 @@ void WalSync::sync()
 	{
 		{
 			std::shared_lock<std::shared_mutex> lock(_mutex);
-			if (_closed) return;
+			if (_closed)
+			{
+				// close() synced everything written before it.
+				if (!_closingError.empty()) throw StoreUnavailableException(_closingError);
+				return;
+			}
 			if (_fd >= 0 && sameFile(_fd, _path))
 			{
 				if (::fdatasync(_fd) == 0) return;
@@ -67,8 +72,19 @@ void WalSync::reopen()
 void WalSync::close()
 {
 	std::unique_lock<std::shared_mutex> lock(_mutex);
+	if (_closed) return;
 	_closed = true;
-	if (_fd >= 0) ::close(_fd);
+	// A last sync, for the writers whose sync comes after this: the checkpoint before a close
+	// does not always empty the log.
+	if (_fd >= 0 && !sameFile(_fd, _path))
+	{
+		::close(_fd);
+		_fd = -1;
+	}
+	if (_fd < 0) _fd = ::open(_path.c_str(), O_RDONLY | O_CLOEXEC);  // none: nothing to sync
+	if (_fd < 0) return;
+	if (::fdatasync(_fd) != 0) _closingError = "cannot sync " + _path + ": " + std::strerror(errno);
+	::close(_fd);
 	_fd = -1;
 }
 

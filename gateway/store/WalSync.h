@@ -25,9 +25,10 @@ public:
 	WalSync& operator=(const WalSync&) = delete;
 
 	/// Returns once everything written to the log so far is on the disk. Throws
-	/// StoreUnavailableException naming the file if that cannot be done; does nothing once closed.
+	/// StoreUnavailableException naming the file if that cannot be done. Once closed, it
+	/// reports the result of close()'s sync.
 	void sync();
-	/// Closes the log's descriptor, after the syncs under way.
+	/// Syncs the log one last time (after the syncs under way) and closes its descriptor.
 	void close();
 
 private:
@@ -38,6 +39,7 @@ private:
 	std::shared_mutex _mutex;  ///< shared by syncs; exclusive to (re)open and to close
 	int _fd = -1;
 	bool _closed = false;
+	std::string _closingError;  ///< close()'s sync failed: what sync() reports afterwards
 };
 
 } // namespace Hookgate

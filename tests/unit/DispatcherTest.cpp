@@ -318,6 +318,8 @@ namespace {
 class GatedTransport : public ScriptedTransport
 {
 public:
+	using ScriptedTransport::ScriptedTransport;
+
 	DeliveryOutcome deliver(const DeliveryRequest& request) override
 	{
 		{
@@ -408,4 +410,34 @@ TEST_CASE("a claimed delivery whose lease would end during its attempt is not se
 	CHECK(f.store->delivery("acme", "dlv_2", true)->attempts.size() == 1);
 	CHECK(f.store->delivery("acme", "dlv_2", false)->status == DeliveryStatus::Succeeded);
 	logger.setChannel(nullptr);
+}
+
+TEST_CASE("a retry is attempted when due while another delivery is still in flight", "[dispatcher]")
+{
+	Fixture f;
+	SystemClock clock;
+	f.ingest("msg_1", "dlv_1", clock.now());
+	f.ingest("msg_2", "dlv_2", clock.now());
+	// One of the two is held in flight; the other fails once and is due again 100 ms later.
+	GatedTransport transport({ScriptedTransport::outcome(DeliveryOutcome::Kind::Transient, 503, "busy")});
+	RetryPolicy retry({Poco::Timespan(0, 100000)}, 0.0, Poco::Timespan(3600, 0));
+	auto o = options();
+	o.pollInterval = Poco::Timespan(3600, 0);  // the store's next due time is that of the one in flight
+	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, f.templates, o, Poco::Logger::get("test"));
+	dispatcher.start();
+	REQUIRE(transport.waitHeld(std::chrono::seconds(20)));
+	const bool retried = transport.waitFor(2, std::chrono::seconds(20));
+	transport.release();
+	CHECK(transport.waitFor(3, std::chrono::seconds(20)));
+	dispatcher.stop();
+	CHECK(retried);
+	const auto requests = transport.requests();
+	REQUIRE(requests.size() == 3);
+	const auto webhookId = [](const DeliveryRequest& r) {
+		for (const auto& h : r.headers)
+			if (h.first == "webhook-id") return h.second;
+		return std::string();
+	};
+	CHECK(webhookId(requests[0]) == webhookId(requests[1]));  // the same delivery twice
+	CHECK(webhookId(requests[0]) != webhookId(requests[2]));
 }

@@ -272,7 +272,7 @@ TEST_CASE("The next batch commits while the batch before it is being synced, and
 	CHECK_FALSE(second.error);
 }
 
-TEST_CASE("A failed sync fails the writes it covered and later writes succeed with the next sync", "[groupcommit]")
+TEST_CASE("A failed sync fails the writes it covered and every write that needs a sync after it", "[groupcommit]")
 {
 	SyncRecorder recorder;
 	GroupCommit group([&](const std::vector<GroupCommit::Job*>& b) { recorder.run(b); }, Poco::Logger::get("test"));
@@ -285,11 +285,61 @@ TEST_CASE("A failed sync fails the writes it covered and later writes succeed wi
 	group.submit(&lost);
 	REQUIRE(lost.error);
 	CHECK_THROWS_WITH(std::rethrow_exception(lost.error), "fsync: input/output error");
+	// A later sync could succeed without the pages the failed one dropped: no more durable writes.
 	GroupCommit::Job next;
 	next.run = [] {};
 	group.submit(&next);
-	CHECK_FALSE(next.error);
-	CHECK(recorder.syncs == 2);
+	REQUIRE(next.error);
+	CHECK_THROWS_WITH(std::rethrow_exception(next.error), "fsync: input/output error");
+	CHECK(recorder.syncs == 1);
+	GroupCommit::Job claim;
+	claim.durable = false;
+	claim.run = [] {};
+	group.submit(&claim);
+	CHECK_FALSE(claim.error);
+}
+
+TEST_CASE("A leader whose write needs no sync returns before the sync; the batch's write that needs it waits for it", "[groupcommit]")
+{
+	SyncRecorder recorder;
+	GroupCommit group([&](const std::vector<GroupCommit::Job*>& b) { recorder.run(b); }, Poco::Logger::get("test"));
+	std::atomic<bool> claimReturned{false}, returnedDuringSync{false};
+	recorder.duringSync = [&](int) { returnedDuringSync = waitUntil([&] { return claimReturned.load(); }); };
+	group.setSyncer([&] { recorder.sync(); });
+
+	// A first batch holds the leader's role until the two writes below are queued behind it.
+	std::atomic<bool> release{false};
+	GroupCommit::Job blocker;
+	blocker.durable = false;
+	blocker.run = [&] { waitUntil([&] { return release.load(); }); };
+	std::thread first([&] { group.submit(&blocker); });
+	REQUIRE(waitUntil([&] { return recorder.batches == 1; }));
+	GroupCommit::Job claim;  // queued first: it leads the next batch
+	claim.durable = false;
+	claim.run = [] {};
+	std::thread scheduler([&] {
+		group.submit(&claim);
+		claimReturned = true;
+	});
+	REQUIRE(waitUntil([&] { return group.queued() == 1; }));
+	GroupCommit::Job ingest;
+	ingest.run = [] {};
+	std::atomic<int> syncedWhenIngestReturned{0};
+	std::thread writer([&] {
+		group.submit(&ingest);
+		syncedWhenIngestReturned = recorder.syncedUpTo.load();
+	});
+	REQUIRE(waitUntil([&] { return group.queued() == 2; }));
+	release = true;
+	first.join();
+	scheduler.join();
+	writer.join();
+	CHECK(recorder.batches == 2);
+	CHECK(recorder.syncs == 1);
+	CHECK(returnedDuringSync);
+	CHECK(syncedWhenIngestReturned == 2);
+	CHECK_FALSE(claim.error);
+	CHECK_FALSE(ingest.error);
 }
 
 TEST_CASE("Writes that need no sync are not synced: detached ones and those marked not durable", "[groupcommit]")
