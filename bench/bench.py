@@ -606,6 +606,18 @@ class Bench:
             health = run_wrk(hg.url("/health"), self.body_file, duration=max(2.0, DURATION / 2), method="GET")
             self.results["health"] = health
             log(f"wrk -> hookgate GET /health: {health['rate']:.0f} req/s")
+            # Ingest alone, for comparison: an account without endpoints stores its events and
+            # creates no deliveries (what the store's group commit does without delivery work).
+            hg.setup_account("ingest_alone", [])
+            cpu = hg.cpu_seconds()
+            alone = run_wrk(hg.url("/api/v1/accounts/ingest_alone/events"), self.body_file, token=ADMIN_TOKEN,
+                            duration=max(2.0, DURATION / 2))
+            alone["cpu_seconds"] = hg.cpu_seconds() - cpu
+            if alone["status_errors"] or alone["socket_errors"]:
+                raise Broken(f"wrk -> hookgate ingest without endpoints: {alone['status_errors']} non-2xx answers, "
+                             f"{alone['socket_errors']} socket errors")
+            self.results["ingest_alone"] = alone
+            log(f"ingest without deliveries: {alone['rate']:.0f} events/s")
             url = hg.url("/api/v1/accounts/ingest/events")
             cpu = hg.cpu_seconds()
             r = run_wrk(url, self.body_file, token=ADMIN_TOKEN)
@@ -1029,10 +1041,22 @@ def table(bench, total_seconds):
             return ""
         return f"; hookgate used {d['cpu_seconds'] / seconds * 100:.0f}% CPU (of {cores * 100}%)"
 
+    def cpu_per_request(d, what):
+        if d.get("cpu_seconds") is None:
+            return ""
+        return f", {d['cpu_seconds'] * 1e6 / max(1, d['requests']):.0f} µs per {what}"
+
     if ing:
         info.append(f"ingest (2a): wrk latency p50 {ing['p50_us'] / 1000:.2f} ms, p99 {ing['p99_us'] / 1000:.2f} ms at full load"
-                    f"{cpu(ing, ing['seconds'])}; the deliveries it created (delivered concurrently) drained "
+                    f"{cpu(ing, ing['seconds'])}{cpu_per_request(ing, 'event (its delivery included)')}; the deliveries it created (delivered concurrently) drained "
                     f"{ing['drain_after_s']:.1f} s after wrk stopped.")
+    alone = r.get("ingest_alone")
+    if alone:
+        sqlite = r.get("sqlite")
+        ratio = f" = {alone['rate'] / sqlite['rate']:.2f}× 1b" if sqlite else ""
+        info.append(f"ingest without deliveries (an account without endpoints, wrk {WRK_THREADS}×{WRK_CONNECTIONS}): "
+                    f"{alone['rate']:,.0f} events/s{ratio}, p99 {alone['p99_us'] / 1000:.2f} ms"
+                    f"{cpu(alone, alone['seconds'])}{cpu_per_request(alone, 'event')}.")
     health = r.get("health")
     if health:
         info.append(f"HTTP layer alone: wrk GET /health on hookgate, same {WRK_THREADS}×{WRK_CONNECTIONS}: "
