@@ -232,7 +232,8 @@ std::exception_ptr GroupCommit::awaitSync()
 			// succeed without them: nothing committed from here on counts as durable any more
 			// (as PostgreSQL stops at a failed fsync). A restart recovers from the log on disk.
 			_syncFailure = error;
-			_logger.critical("syncing the database failed; writes fail from now on until hookgate is restarted");
+			_logger.critical("syncing the database failed (%s): writes that wait for the disk fail from now on, until hookgate is restarted",
+				describe(error));
 		}
 		else
 		{
@@ -268,22 +269,27 @@ bool GroupCommit::passOn()
 
 void GroupCommit::logFailure(const std::exception_ptr& error)
 {
+	_logger.error("a write nobody waited for failed: %s", describe(error));
+}
+
+std::string GroupCommit::describe(const std::exception_ptr& error)
+{
 	try
 	{
 		std::rethrow_exception(error);
 	}
 	catch (const Poco::Exception& e)
 	{
-		_logger.error("a write nobody waited for failed: %s", e.displayText());
+		return e.displayText();
 	}
 	catch (const std::exception& e)
 	{
-		_logger.error("a write nobody waited for failed: %s", std::string(e.what()));
+		return e.what();
 	}
 	catch (...)
 	{
-		_logger.error("a write nobody waited for failed");
 	}
+	return "unknown error";
 }
 
 } // namespace Hookgate

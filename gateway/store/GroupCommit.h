@@ -6,6 +6,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -103,6 +104,7 @@ private:
 	void queueDetached(Job* job, std::unique_lock<std::mutex>& lock);
 	void runFlusher();
 	void logFailure(const std::exception_ptr& error);
+	static std::string describe(const std::exception_ptr& error);
 
 	BatchRunner _runner;
 	Syncer _syncer;
