@@ -575,6 +575,41 @@ TEMPLATE_TEST_CASE("a write that fails leaves nothing behind and undoes none of 
 	CHECK(store->stats("ep_1", 0).pending == threads * perThread / 2);
 }
 
+TEST_CASE("with synchronous=full a SQLite write returns only after its log is synced, and fails when that cannot be done", "[store][sqlite]")
+{
+	for (const std::string synchronous : {"FULL", "NORMAL"})
+	{
+		Poco::TemporaryFile dir;
+		dir.createDirectories();
+		SQLiteStore::Options options;
+		options.path = Poco::Path(dir.path(), "hookgate.db").toString();
+		options.synchronous = synchronous;
+		SQLiteStore store(options);
+		store.createAccount(makeAccount("acme"));
+		// SQLite goes on writing to the log it has open; a sync has to find it by its name.
+		Poco::File(options.path + "-wal").remove();
+		std::string message;
+		try
+		{
+			store.createAccount(makeAccount("other"));
+		}
+		catch (const StoreUnavailableException& e)
+		{
+			message = e.message();
+		}
+		if (synchronous == "FULL")
+		{
+			CHECK(message == "cannot open " + options.path + "-wal to sync it: No such file or directory");
+			// Nothing is durable any more: every later write that waits for the disk fails too.
+			CHECK_THROWS_AS(store.createAccount(makeAccount("third")), StoreUnavailableException);
+		}
+		else
+		{
+			CHECK(message.empty());  // NORMAL does not sync before answering
+		}
+	}
+}
+
 TEST_CASE("a second SQLite store on the same database file is refused while the first is open", "[store][sqlite]")
 {
 	Poco::TemporaryFile dir;
