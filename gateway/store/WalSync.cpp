@@ -51,7 +51,8 @@ void WalSync::sync()
 			if (_fd >= 0 && sameFile(_fd, _path))
 			{
 				if (::fdatasync(_fd) == 0) return;
-				throw StoreUnavailableException("cannot sync " + _path + ": " + std::strerror(errno));
+				const int error = errno;
+				throw StoreUnavailableException("cannot sync " + _path + ": " + std::strerror(error));
 			}
 		}
 		reopen();
@@ -64,7 +65,11 @@ void WalSync::reopen()
 	std::unique_lock<std::shared_mutex> lock(_mutex);
 	if (_closed || (_fd >= 0 && sameFile(_fd, _path))) return;
 	const int fd = ::open(_path.c_str(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0) throw StoreUnavailableException("cannot open " + _path + " to sync it: " + std::strerror(errno));
+	if (fd < 0)
+	{
+		const int error = errno;
+		throw StoreUnavailableException("cannot open " + _path + " to sync it: " + std::strerror(error));
+	}
 	if (_fd >= 0) ::close(_fd);
 	_fd = fd;
 }
@@ -83,7 +88,11 @@ void WalSync::close()
 	}
 	if (_fd < 0) _fd = ::open(_path.c_str(), O_RDONLY | O_CLOEXEC);  // none: nothing to sync
 	if (_fd < 0) return;
-	if (::fdatasync(_fd) != 0) _closingError = "cannot sync " + _path + ": " + std::strerror(errno);
+	if (::fdatasync(_fd) != 0)
+	{
+		const int error = errno;
+		_closingError = "cannot sync " + _path + ": " + std::strerror(error);
+	}
 	::close(_fd);
 	_fd = -1;
 }
