@@ -18,8 +18,11 @@
 
 namespace Hookgate {
 
-/// The embedded store: one SQLite database file in WAL mode, accessed through Poco Data.
-/// One connection, serialised by a mutex; every write is one transaction.
+/// The embedded store: one SQLite database file in WAL mode, accessed through Poco Data and
+/// prepared statements. One writer connection, whose writes from many threads share
+/// transactions (GroupCommit), and one reader beside it. With synchronous=FULL the writer
+/// commits without waiting for the disk and WalSync fsyncs the log before a write returns,
+/// outside the write lock, so the next batch runs during the fsync.
 class SQLiteStore : public Store
 {
 public:
