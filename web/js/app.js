@@ -251,8 +251,13 @@ if (api.token() && state.accountId) {
 	reload();
 } else if (api.token()) {
 	// A reload of the tab before an account was chosen (or after it was lost): ask again whose token it is.
+	// Only a refused token signs out; the gateway being unavailable for a moment does not.
 	render();
-	identify(api.token()).then((who) => enter(api.token(), who)).catch(() => signOut());
+	identify(api.token()).then((who) => enter(api.token(), who)).catch((error) => {
+		if (error.status === 401 || error.status === 403) return signOut();
+		state.loadError = errorText(error);
+		return render();
+	});
 } else {
 	render();
 }
