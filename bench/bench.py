@@ -518,6 +518,12 @@ def run_hgload(mode, url, body_file, timeout=1800, **options):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def check_wrk(result, what):
+    """Broken unless every request of a wrk run got a 2xx answer."""
+    if result["status_errors"] or result["socket_errors"]:
+        raise Broken(f"{what}: {result['status_errors']} non-2xx answers, {result['socket_errors']} socket errors")
+
+
 def check_load(result, what, allow_errors=0):
     bad = result.get("http_errors", 0) + result.get("transport_errors", 0)
     if bad > allow_errors:
@@ -568,8 +574,7 @@ class Bench:
 
     def nginx_baseline(self):
         r = run_wrk(self.nginx.url("/"), self.post_file)
-        if r["status_errors"] or r["socket_errors"]:
-            raise Broken(f"wrk -> nginx: {r['status_errors']} bad statuses, {r['socket_errors']} socket errors")
+        check_wrk(r, "wrk -> nginx")
         self.results["nginx"] = r
         log(f"wrk -> nginx: {r['rate']:.0f} req/s")
 
@@ -613,9 +618,7 @@ class Bench:
             alone = run_wrk(hg.url("/api/v1/accounts/ingest_alone/events"), self.body_file, token=ADMIN_TOKEN,
                             duration=max(2.0, DURATION / 2))
             alone["cpu_seconds"] = hg.cpu_seconds() - cpu
-            if alone["status_errors"] or alone["socket_errors"]:
-                raise Broken(f"wrk -> hookgate ingest without endpoints: {alone['status_errors']} non-2xx answers, "
-                             f"{alone['socket_errors']} socket errors")
+            check_wrk(alone, "wrk -> hookgate ingest without endpoints")
             self.results["ingest_alone"] = alone
             log(f"ingest without deliveries: {alone['rate']:.0f} events/s")
             url = hg.url("/api/v1/accounts/ingest/events")
@@ -623,8 +626,7 @@ class Bench:
             r = run_wrk(url, self.body_file, token=ADMIN_TOKEN)
             r["cpu_seconds"] = hg.cpu_seconds() - cpu
             r["drain_after_s"] = hg.wait_drained("ingest backlog")
-            if r["status_errors"] or r["socket_errors"]:
-                raise Broken(f"wrk -> hookgate ingest: {r['status_errors']} non-2xx answers, {r['socket_errors']} socket errors")
+            check_wrk(r, "wrk -> hookgate ingest")
             self.results["ingest"] = r
             log(f"ingest: {r['rate']:.0f} events/s (wrk p99 {r['p99_us'] / 1000:.1f} ms); backlog drained in {r['drain_after_s']:.1f} s")
 

@@ -236,8 +236,7 @@ def ingest(b, bench, work, pg, count):
         after = Sample(pg, database, nodes)
         results = [r.result() for r in runs]
         for r in results:
-            if r["status_errors"] or r["socket_errors"]:
-                raise b.Broken(f"{count} nodes ingest: {r['status_errors']} non-2xx answers, {r['socket_errors']} socket errors")
+            b.check_wrk(r, f"{count} nodes ingest")
         window = after.since(before)
         drained = nodes[0].wait_drained(f"{count} nodes ingest backlog")
         done = Sample(pg, database, nodes)
