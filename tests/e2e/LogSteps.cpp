@@ -163,6 +163,15 @@ bool Gate::waitOpen(const Poco::Timespan& deadline)
 	return _changed.wait_for(lock, std::chrono::microseconds(deadline.totalMicroseconds()), [&] { return _open; });
 }
 
+Receiver::Script Gate::holder(const Poco::Timespan& wait, const std::string& body)
+{
+	return [this, wait, body](const RecordedRequest&, std::size_t) {
+		arrived();
+		waitOpen(wait);
+		return Receiver::Reply{200, body};
+	};
+}
+
 void Gate::arrived()
 {
 	std::lock_guard<std::mutex> lock(_mutex);

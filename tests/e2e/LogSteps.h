@@ -91,6 +91,9 @@ public:
 	void arrived();
 	bool waitArrived(const Poco::Timespan& deadline);
 		/// True once a request has arrived at the gate.
+	Receiver::Script holder(const Poco::Timespan& wait, const std::string& body = "ok");
+		/// A receiver script that marks each request's arrival, holds it at the
+		/// gate until the gate opens (or `wait` ends) and then answers 200 `body`.
 
 private:
 	std::mutex _mutex;

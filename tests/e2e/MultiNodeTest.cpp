@@ -389,11 +389,7 @@ TEST_CASE("An event posted to a node that cannot send it is sent at once by anot
 	// and as many deliveries claimed ahead as it takes: it cannot take the new one.
 	TestDatabase database;
 	LogSteps::Gate gate;
-	Receiver holding([&gate](const RecordedRequest&, std::size_t) {
-		gate.arrived();
-		gate.waitOpen(Poco::Timespan(120, 0));
-		return Receiver::Reply{200, "ok"};
-	});
+	Receiver holding(gate.holder(Poco::Timespan(120, 0)));
 	holding.start();
 	Receiver receiver;
 	receiver.start();
@@ -449,11 +445,7 @@ TEST_CASE("A node stopped cleanly hands back the deliveries it had claimed and a
 	// five minutes: only the hand-back at the stop lets the other node send them sooner.
 	TestDatabase database;
 	LogSteps::Gate gate;
-	Receiver holding([&gate](const RecordedRequest&, std::size_t) {
-		gate.arrived();
-		gate.waitOpen(Poco::Timespan(120, 0));
-		return Receiver::Reply{200, "ok"};
-	});
+	Receiver holding(gate.holder(Poco::Timespan(120, 0)));
 	holding.start();
 	Receiver receiver;
 	receiver.start();

@@ -41,12 +41,7 @@ TEST_CASE("Raw and download of succeeded and failed and in-flight HTTP deliverie
 	Receiver failing(Receiver::always(500));
 	failing.start();
 	LogSteps::Gate gate;
-	Receiver holding([&gate](const RecordedRequest&, std::size_t)
-	{
-		gate.arrived();
-		gate.waitOpen(Poco::Timespan(30, 0));
-		return Receiver::Reply{200, "ok"};
-	});
+	Receiver holding(gate.holder(Poco::Timespan(30, 0)));
 	holding.start();
 	GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.delivery.timeout", "30s"}});
 	gateway.start();

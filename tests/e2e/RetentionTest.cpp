@@ -68,12 +68,7 @@ TEST_CASE("After a retention period of seconds finished deliveries are archived 
 	Receiver receiver(failFlagged);
 	receiver.start();
 	LogSteps::Gate gate;
-	Receiver holding([&gate](const RecordedRequest&, std::size_t)
-	{
-		gate.arrived();
-		gate.waitOpen(Poco::Timespan(40, 0));
-		return Receiver::Reply{200, "held"};
-	});
+	Receiver holding(gate.holder(Poco::Timespan(40, 0), "held"));
 	holding.start();
 	GatewayProcess gateway(GatewayProcess::Properties{
 		{"hookgate.retention.period", "2s"},

@@ -82,12 +82,7 @@ TEST_CASE("Endpoint statistics match the log and give the success rate over fini
 	Receiver receiver(failFlagged);
 	receiver.start();
 	LogSteps::Gate gate;
-	Receiver holding([&gate](const RecordedRequest&, std::size_t)
-	{
-		gate.arrived();
-		gate.waitOpen(Poco::Timespan(30, 0));
-		return Receiver::Reply{200, "ok"};
-	});
+	Receiver holding(gate.holder(Poco::Timespan(30, 0)));
 	holding.start();
 	GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.delivery.timeout", "30s"}});  // retrySchedule 100ms, 100ms
 	gateway.start();
