@@ -1,6 +1,8 @@
 #include "gateway/store/AccountCache.h"
 #include "gateway/store/SQLiteStore.h"
 
+#include "StoreTestData.h"
+
 #include <Poco/File.h>
 #include <Poco/TemporaryFile.h>
 
@@ -15,24 +17,15 @@ namespace {
 
 Account account(const std::string& id, const std::string& name)
 {
-	Account a;
-	a.id = id;
+	Account a = Test::makeAccount(id);
 	a.name = name;
-	a.plan = "professional";
-	a.webhooksEnabled = true;
-	a.createdAt = 1000;
 	return a;
 }
 
 Endpoint endpoint(const std::string& accountId, const std::string& id, const std::string& url)
 {
-	Endpoint e;
-	e.id = id;
-	e.accountId = accountId;
+	Endpoint e = Test::makeEndpoint(accountId, id);
 	e.url = url;
-	e.eventTypes = {"*"};
-	e.secret = "whsec_abc";
-	e.createdAt = 2000;
 	return e;
 }
 
