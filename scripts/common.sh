@@ -7,6 +7,7 @@
 #   HOOKGATE_TEST_PACKAGES         the same plus the peers the tests use
 #   hookgate_install_packages PKG...   installs the missing ones (apt-get), nothing if all are present
 #   hookgate_configure DIR ARGS...     cmake -G Ninja into DIR (recreates a cache made by another generator)
+#   hookgate_test_node DIR             prints the path of a node >= 20 for the browser tests
 
 HOOKGATE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -69,4 +70,62 @@ hookgate_configure()
 		rm -rf "$cache" "$dir/CMakeFiles"
 	fi
 	cmake -S "$HOOKGATE_ROOT" -B "$dir" -G Ninja "$@"
+}
+
+# The browser tests' node: playwright-core needs node >= 20, Debian 12 ships 18.
+HOOKGATE_NODE_MAJOR=20
+# From the npm registry (package node-linux-<arch>: the official binary), when the system's
+# node is older. Pinned, and kept by version in the folder given to hookgate_test_node.
+HOOKGATE_NODE_VERSION=20.20.2
+
+# The major version of the node at "$1", or nothing if it does not run.
+hookgate_node_major()
+{
+	local version
+	version="$("$1" --version 2>/dev/null || true)"
+	if [[ "$version" =~ ^v([0-9]+)\. ]]; then
+		printf '%s\n' "${BASH_REMATCH[1]}"
+	fi
+}
+
+# Prints the path of a node >= HOOKGATE_NODE_MAJOR: the one on PATH when it is new enough,
+# else HOOKGATE_NODE_VERSION installed with npm into DIR/node-<version>/ (once; kept there).
+# Fails with the reason when neither can be had.
+hookgate_test_node()
+{
+	local tools="$1" system major arch folder node
+	system="$(command -v node || true)"
+	if [[ -n "$system" ]]; then
+		major="$(hookgate_node_major "$system")"
+		if [[ -n "$major" ]] && ((major >= HOOKGATE_NODE_MAJOR)); then
+			printf '%s\n' "$system"
+			return 0
+		fi
+	fi
+	case "$(uname -m)" in
+		x86_64) arch=x64 ;;
+		aarch64) arch=arm64 ;;
+		*)
+			hookgate_log "node ${major:-?} at ${system:-nowhere} is older than $HOOKGATE_NODE_MAJOR, and npm has no node for $(uname -m); install node >= $HOOKGATE_NODE_MAJOR"
+			return 1
+			;;
+	esac
+	folder="$tools/node-$HOOKGATE_NODE_VERSION"
+	node="$folder/node_modules/node-linux-$arch/bin/node"
+	if [[ "$(hookgate_node_major "$node")" != "${HOOKGATE_NODE_VERSION%%.*}" ]]; then
+		hookgate_log "node ${major:-?} at ${system:-nowhere} is older than the browser tests need ($HOOKGATE_NODE_MAJOR); installing node $HOOKGATE_NODE_VERSION from npm into $folder"
+		rm -rf "$folder"
+		mkdir -p "$folder"
+		if ! npm install --prefix "$folder" --no-save --no-package-lock --no-audit --no-fund \
+			"node-linux-$arch@$HOOKGATE_NODE_VERSION" >&2; then
+			hookgate_log "could not install node $HOOKGATE_NODE_VERSION from npm (node-linux-$arch); install node >= $HOOKGATE_NODE_MAJOR"
+			return 1
+		fi
+	fi
+	major="$(hookgate_node_major "$node")"
+	if [[ -z "$major" ]] || ((major < HOOKGATE_NODE_MAJOR)); then
+		hookgate_log "$node does not run as node >= $HOOKGATE_NODE_MAJOR ($("$node" --version 2>&1 | head -n 1)); install node >= $HOOKGATE_NODE_MAJOR"
+		return 1
+	fi
+	printf '%s\n' "$node"
 }

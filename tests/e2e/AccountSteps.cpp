@@ -1,6 +1,7 @@
 #include "AccountSteps.h"
 
 #include "ErrorCheck.h"
+#include "../fixtures/ExceptionText.h"
 #include "GatewayProcess.h"
 #include "Steps.h"
 
@@ -132,7 +133,7 @@ std::string raceEndpointCreates(const std::vector<Poco::UInt16>& ports, const st
 			}
 			catch (const std::exception& e)
 			{
-				failures[i] = e.what();
+				failures[i] = exceptionText(e);
 			}
 		});
 	}

@@ -7,6 +7,7 @@
 #include "AccountSteps.h"
 #include "ApiClient.h"
 #include "ErrorCheck.h"
+#include "../fixtures/ExceptionText.h"
 #include "GatewayProcess.h"
 #include "LogSteps.h"
 #include "PrometheusText.h"
@@ -134,7 +135,7 @@ void postEvents(Poco::UInt16 port, int first, int count, Acknowledged& acknowled
 		catch (const std::exception& e)
 		{
 			if (stopOnError) return;
-			acknowledged.fail("event #" + std::to_string(i) + ": " + e.what());
+			acknowledged.fail("event #" + std::to_string(i) + ": " + exceptionText(e));
 		}
 	}
 }

@@ -52,8 +52,12 @@ PostgreSQLTestServer::PostgreSQLTestServer()
 		throw Poco::FileNotFoundException("PostgreSQL server programs not found in " + _binDir +
 			" (install the Debian package postgresql-15, or set HOOKGATE_PG_BIN)");
 
-	char pattern[] = "/tmp/hookgate-pg-XXXXXX";  // short: a socket path has at most 107 bytes
-	if (!::mkdtemp(pattern)) throw Poco::SystemException(std::string("mkdtemp: ") + std::strerror(errno));
+	// Under TMPDIR (test_guard gives each test one, and removes it even when the test is
+	// killed) unless that is too long: a socket path has at most 107 bytes.
+	std::string base = Poco::Environment::get("TMPDIR", "");
+	if (base.empty() || base.size() > 60) base = "/tmp";
+	std::string pattern = base + (base.back() == '/' ? "" : "/") + "hookgate-pg-XXXXXX";
+	if (!::mkdtemp(pattern.data())) throw Poco::SystemException("mkdtemp " + pattern + ": " + std::strerror(errno));
 	_directory = pattern;
 
 	if (::geteuid() == 0)
