@@ -1,21 +1,36 @@
 #include "ProcessTree.h"
 
 #include <cctype>
+#include <cerrno>
 #include <dirent.h>
-#include <fstream>
-#include <iterator>
+#include <fcntl.h>
 #include <map>
+#include <memory>
 #include <sstream>
+#include <unistd.h>
 
 namespace Hookgate {
 namespace Test {
 
 namespace {
 
+/// The whole file, or what could be read of it: a process may exit while we read its files,
+/// and then read() fails with ESRCH (std::ifstream would throw from underflow()).
 std::string readFile(const std::string& path)
 {
-	std::ifstream in(path, std::ios::binary);
-	return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+	std::string text;
+	const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0) return text;
+	char buffer[4096];
+	while (true)
+	{
+		const ssize_t n = ::read(fd, buffer, sizeof buffer);
+		if (n < 0 && errno == EINTR) continue;
+		if (n <= 0) break;
+		text.append(buffer, static_cast<std::size_t>(n));
+	}
+	::close(fd);
+	return text;
 }
 
 /// /proc/<pid>/stat is "pid (comm) state ppid ...", and comm may hold spaces and ')'.
@@ -47,16 +62,15 @@ bool readStat(pid_t pid, ProcessTree::Process& process)
 std::vector<ProcessTree::Process> ProcessTree::all()
 {
 	std::vector<Process> result;
-	DIR* proc = ::opendir("/proc");
+	const std::unique_ptr<DIR, int (*)(DIR*)> proc(::opendir("/proc"), ::closedir);
 	if (!proc) return result;
-	while (const dirent* entry = ::readdir(proc))
+	while (const dirent* entry = ::readdir(proc.get()))
 	{
 		const std::string name = entry->d_name;
-		if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+		if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
 		Process process;
 		if (readStat(static_cast<pid_t>(std::stol(name)), process)) result.push_back(process);
 	}
-	::closedir(proc);
 	return result;
 }
 
