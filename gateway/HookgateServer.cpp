@@ -8,6 +8,7 @@
 #include "gateway/SystemClock.h"
 #include "gateway/api/ApiContext.h"
 #include "gateway/api/ApiRequestHandler.h"
+#include "gateway/api/ApiServer.h"
 #include "gateway/api/StaticFiles.h"
 #include "gateway/store/PostgreSQLStore.h"
 #include "gateway/store/SQLiteStore.h"
@@ -22,7 +23,6 @@
 #include <Poco/FileStream.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Path.h>
@@ -325,7 +325,7 @@ int HookgateServer::main(const std::vector<std::string>&)
 	params->setMaxQueued(512);
 	params->setKeepAlive(true);
 	params->setServerName("hookgate/" HOOKGATE_VERSION);
-	Poco::Net::HTTPServer server(new ApiRequestHandlerFactory(context, dashboard.get()), socket, params);
+	ApiServer server(new ApiRequestHandlerFactory(context, dashboard.get()), socket, params, Poco::Logger::get("hookgate.http"));
 
 	dispatcher.start();
 	// Deliveries that other nodes on the same database ingest are picked up at once, not at the next poll.

@@ -1,5 +1,6 @@
 #include "gateway/api/ApiExchange.h"
 #include "gateway/JsonScanner.h"
+#include "gateway/api/RequestFraming.h"
 
 #include <Poco/Format.h>
 #include <Poco/JSON/Parser.h>
@@ -23,7 +24,8 @@ ApiExchange::ApiExchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPS
 	try
 	{
 		uri = Poco::URI(request.getURI());
-		uri.getPathSegments(_segments);
+		// Not uri.getPathSegments(): it decodes %2F before it splits.
+		_segments = RequestFraming::pathSegments(request.getURI());
 		for (const auto& [name, value] : uri.getQueryParameters()) _query[name] = value;
 	}
 	catch (const Poco::SyntaxException&)
@@ -171,14 +173,21 @@ void ApiExchange::sendNoContent()
 	_response.send();
 }
 
-void ApiExchange::sendError(const ApiError& error)
+std::string ApiExchange::errorJson(const ApiError& error)
 {
 	auto inner = object();
 	inner->set("code", error.code());
 	inner->set("message", error.message());
 	auto outer = object();
 	outer->set("error", inner);
-	sendJson(error.status(), *outer);
+	std::ostringstream out;
+	outer->stringify(out);
+	return out.str();
+}
+
+void ApiExchange::sendError(const ApiError& error)
+{
+	sendJsonText(error.status(), errorJson(error));
 }
 
 void ApiExchange::drain()

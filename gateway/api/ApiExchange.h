@@ -46,6 +46,8 @@ public:
 
 	/// A new ordered JSON object (Poco sorts keys unless asked not to).
 	static Poco::JSON::Object::Ptr object();
+	/// The API's error body: {"error": {"code": ..., "message": ...}}.
+	static std::string errorJson(const ApiError& error);
 
 private:
 	/// Whether the request announces a body (a length above 0, or chunked).
