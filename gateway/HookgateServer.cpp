@@ -31,6 +31,7 @@
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -321,11 +322,21 @@ int HookgateServer::main(const std::vector<std::string>&)
 	RetentionSweeper sweeper(*store, clock, _settings.retentionPeriod, _settings.sweepInterval, Poco::Logger::get("hookgate.retention"));
 
 	Poco::Net::HTTPServerParams::Ptr params(new Poco::Net::HTTPServerParams);
-	params->setMaxThreads(32);
-	params->setMaxQueued(512);
+	params->setMaxThreads(_settings.httpThreads);
+	// Never full: the ConnectionLimiter refuses past maxConnections before a connection is queued.
+	params->setMaxQueued(_settings.maxConnections + 16);
 	params->setKeepAlive(true);
+	params->setKeepAliveTimeout(_settings.keepAliveTimeout);
+	// Per read; the whole head and body have their own deadlines (ConnectionWatchdog).
+	params->setTimeout(std::max(_settings.headerTimeout, _settings.bodyTimeout) + Poco::Timespan(1, 0));
 	params->setServerName("hookgate/" HOOKGATE_VERSION);
-	ApiServer server(new ApiRequestHandlerFactory(context, dashboard.get()), socket, params, Poco::Logger::get("hookgate.http"));
+	ApiConnectionShared::Limits limits;
+	limits.maxConnections = _settings.maxConnections;
+	limits.maxConnectionsPerClient = _settings.maxConnectionsPerClient;
+	limits.headerTimeout = _settings.headerTimeout;
+	limits.bodyTimeout = _settings.bodyTimeout;
+	ApiServer server(new ApiRequestHandlerFactory(context, dashboard.get()), socket, params, limits, metrics,
+		Poco::Logger::get("hookgate.http"));
 
 	dispatcher.start();
 	// Deliveries that other nodes on the same database ingest are picked up at once, not at the next poll.

@@ -52,6 +52,15 @@ std::string Metrics::render(const QueueSummary& queue, Millis now) const
 	out << "# HELP hookgate_replays_total Deliveries replayed since start.\n"
 		<< "# TYPE hookgate_replays_total counter\n"
 		<< "hookgate_replays_total " << _replays.load() << "\n";
+	out << "# HELP hookgate_http_connections_open Connections to the API port open now.\n"
+		<< "# TYPE hookgate_http_connections_open gauge\n"
+		<< "hookgate_http_connections_open " << _connectionsOpen.load() << "\n";
+	out << "# HELP hookgate_http_connections_refused_total Connections refused by hookgate.http.maxConnections or maxConnectionsPerClient since start.\n"
+		<< "# TYPE hookgate_http_connections_refused_total counter\n"
+		<< "hookgate_http_connections_refused_total " << _connectionsRefused.load() << "\n";
+	out << "# HELP hookgate_http_connections_timed_out_total Connections cut off by hookgate.http.headerTimeout or bodyTimeout since start.\n"
+		<< "# TYPE hookgate_http_connections_timed_out_total counter\n"
+		<< "hookgate_http_connections_timed_out_total " << _connectionsTimedOut.load() << "\n";
 	out << "# HELP hookgate_deliveries_total Deliveries finished since start, by transport and outcome.\n"
 		<< "# TYPE hookgate_deliveries_total counter\n";
 	for (std::size_t t = 0; t < 2; ++t)

@@ -25,6 +25,11 @@ public:
 	/// when it ended the delivery (succeeded, or failed for good).
 	void attempt(const std::string& transport, Result result, double seconds, bool final);
 	void replayed();
+	/// Connections of the API port: let in, ended, refused by a cap, cut off at a deadline.
+	void connectionOpened() { ++_connectionsOpen; }
+	void connectionClosed() { --_connectionsOpen; }
+	void connectionRefused() { ++_connectionsRefused; }
+	void connectionTimedOut() { ++_connectionsTimedOut; }
 
 	/// The text exposition (version 0.0.4), with the queue figures read from the store.
 	std::string render(const QueueSummary& queue, Millis now) const;
@@ -44,6 +49,9 @@ private:
 	std::atomic<Poco::UInt64> _events{0};
 	std::atomic<Poco::UInt64> _deliveriesCreated{0};
 	std::atomic<Poco::UInt64> _replays{0};
+	std::atomic<Poco::Int64> _connectionsOpen{0};
+	std::atomic<Poco::UInt64> _connectionsRefused{0};
+	std::atomic<Poco::UInt64> _connectionsTimedOut{0};
 	std::array<std::array<std::atomic<Poco::UInt64>, 3>, 2> _attempts{};  ///< [transport][result]
 	std::array<std::array<std::atomic<Poco::UInt64>, 2>, 2> _finished{};  ///< [transport][succeeded, failed]
 	std::array<Histogram, 2> _durations;

@@ -165,6 +165,16 @@ Settings Settings::load(const Poco::Util::AbstractConfiguration& config, const s
 	s.httpPort = static_cast<int>(r.integer("hookgate.http.port", s.httpPort, 0, 65535));
 	s.portFile = r.path("hookgate.http.portFile", "");
 	s.httpCaFile = r.path("hookgate.http.caFile", "");
+	s.httpThreads = static_cast<int>(r.integer("hookgate.http.threads", s.httpThreads, 2, 4096));
+	s.maxConnections = static_cast<int>(r.integer("hookgate.http.maxConnections", s.maxConnections, 1, 1000000));
+	s.maxConnectionsPerClient =
+		static_cast<int>(r.integer("hookgate.http.maxConnectionsPerClient", s.maxConnectionsPerClient, 1, 1000000));
+	if (s.maxConnectionsPerClient > s.maxConnections)
+		r.fail("hookgate.http.maxConnectionsPerClient", std::to_string(s.maxConnectionsPerClient),
+			"must not be larger than hookgate.http.maxConnections (" + std::to_string(s.maxConnections) + ")");
+	s.headerTimeout = r.duration("hookgate.http.headerTimeout", s.headerTimeout, Poco::Timespan(0, 100000));
+	s.bodyTimeout = r.duration("hookgate.http.bodyTimeout", s.bodyTimeout, Poco::Timespan(0, 100000));
+	s.keepAliveTimeout = r.duration("hookgate.http.keepAliveTimeout", s.keepAliveTimeout, Poco::Timespan(0, 100000));
 
 	s.adminToken = r.required("hookgate.api.adminToken");
 	if (s.adminToken.size() < 8) r.fail("hookgate.api.adminToken", "****", "must be at least 8 characters long");

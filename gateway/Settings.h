@@ -21,6 +21,15 @@ struct Settings
 	int httpPort = 8080;
 	std::string portFile;
 	std::string httpCaFile;
+	/// Connections of the API port: threads that serve them, how many may be open in all and
+	/// from one client address, and how long a request head, a body and an idle keep-alive
+	/// connection may take (whole deadlines, not per byte).
+	int httpThreads = 64;
+	int maxConnections = 1000;
+	int maxConnectionsPerClient = 32;
+	Poco::Timespan headerTimeout = Poco::Timespan(10, 0);
+	Poco::Timespan bodyTimeout = Poco::Timespan(30, 0);
+	Poco::Timespan keepAliveTimeout = Poco::Timespan(5, 0);
 	// api
 	std::string adminToken;
 	std::size_t maxBodySize = 1048576;

@@ -11,39 +11,38 @@ class ApiServerConnectionFactory : public Poco::Net::TCPServerConnectionFactory
 {
 public:
 	ApiServerConnectionFactory(Poco::Net::HTTPServerParams::Ptr params, Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
-		ApiServerStop::Ptr stop, Poco::Logger& logger):
+		ApiConnectionShared::Ptr shared):
 		_params(params),
 		_factory(factory),
-		_stop(stop),
-		_logger(logger)
+		_shared(shared)
 	{
 	}
 
 	Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override
 	{
-		return new ApiServerConnection(socket, _params, _factory, _stop, _logger);
+		return new ApiServerConnection(socket, _params, _factory, _shared);
 	}
 
 private:
 	Poco::Net::HTTPServerParams::Ptr _params;
 	Poco::Net::HTTPRequestHandlerFactory::Ptr _factory;
-	ApiServerStop::Ptr _stop;
-	Poco::Logger& _logger;
+	ApiConnectionShared::Ptr _shared;
 };
 
 } // namespace
 
 ApiServer::ApiServer(Poco::Net::HTTPRequestHandlerFactory::Ptr factory, const Poco::Net::ServerSocket& socket,
-	Poco::Net::HTTPServerParams::Ptr params, Poco::Logger& logger):
-	ApiServer(factory, socket, params, logger, new ApiServerStop)
+	Poco::Net::HTTPServerParams::Ptr params, const ApiConnectionShared::Limits& limits, Metrics& metrics, Poco::Logger& logger):
+	ApiServer(factory, socket, params, new ApiConnectionShared(limits, metrics, logger))
 {
 }
 
 ApiServer::ApiServer(Poco::Net::HTTPRequestHandlerFactory::Ptr factory, const Poco::Net::ServerSocket& socket,
-	Poco::Net::HTTPServerParams::Ptr params, Poco::Logger& logger, ApiServerStop::Ptr stop):
-	Poco::Net::TCPServer(new ApiServerConnectionFactory(params, factory, stop, logger), socket, params),
-	_stop(stop)
+	Poco::Net::HTTPServerParams::Ptr params, ApiConnectionShared::Ptr shared):
+	Poco::Net::TCPServer(new ApiServerConnectionFactory(params, factory, shared), socket, params),
+	_shared(shared)
 {
+	setConnectionFilter(_shared->limiter);
 }
 
 ApiServer::~ApiServer()
@@ -60,7 +59,7 @@ ApiServer::~ApiServer()
 void ApiServer::stopAll(bool abortCurrent)
 {
 	stop();
-	_stop->event(this, abortCurrent);
+	_shared->stopped(this, abortCurrent);
 }
 
 } // namespace Hookgate

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gateway/api/ApiServerConnection.h"
+#include "gateway/api/ApiConnectionShared.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -12,23 +12,27 @@ namespace Hookgate {
 
 /// The API port's server: Poco's TCPServer with an ApiServerConnection per client
 /// connection (where Poco's HTTPServer has an HTTPServerConnection), so that every request is
-/// framed strictly and every refusal carries the API's JSON error body.
+/// framed strictly, every refusal carries the API's JSON error body and every request has
+/// whole deadlines; and a ConnectionLimiter in front, which refuses connections over the caps
+/// in the accepting thread. `params` give the request threads, the keep-alive timeout and the
+/// per-read timeout; its queue is sized to maxConnections, so Poco never drops one silently.
 class ApiServer : public Poco::Net::TCPServer
 {
 public:
 	ApiServer(Poco::Net::HTTPRequestHandlerFactory::Ptr factory, const Poco::Net::ServerSocket& socket,
-		Poco::Net::HTTPServerParams::Ptr params, Poco::Logger& logger);
+		Poco::Net::HTTPServerParams::Ptr params, const ApiConnectionShared::Limits& limits, Metrics& metrics,
+		Poco::Logger& logger);
 	~ApiServer() override;
 
 	/// Stops accepting, then ends every connection: at once when `abortCurrent`, else each
-	/// after the request it is serving (idle keep-alive connections at once).
+	/// after the request it is serving (idle ones at once).
 	void stopAll(bool abortCurrent = false);
 
 private:
 	ApiServer(Poco::Net::HTTPRequestHandlerFactory::Ptr factory, const Poco::Net::ServerSocket& socket,
-		Poco::Net::HTTPServerParams::Ptr params, Poco::Logger& logger, ApiServerStop::Ptr stop);
+		Poco::Net::HTTPServerParams::Ptr params, ApiConnectionShared::Ptr shared);
 
-	ApiServerStop::Ptr _stop;
+	ApiConnectionShared::Ptr _shared;
 };
 
 } // namespace Hookgate

@@ -1,4 +1,5 @@
 #include "gateway/api/ApiServerConnection.h"
+#include "gateway/Duration.h"
 #include "gateway/api/ApiError.h"
 #include "gateway/api/ApiExchange.h"
 #include "gateway/api/RequestFraming.h"
@@ -7,7 +8,6 @@
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponseImpl.h>
-#include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Timestamp.h>
 
@@ -16,31 +16,21 @@
 
 namespace Hookgate {
 
-namespace {
-
-// One refusal line a second for the whole server: a client that sends garbage in a loop must
-// not fill the disk.
-std::atomic<Poco::Timestamp::TimeVal> lastRefusalLogged{0};
-std::atomic<int> refusalsNotLogged{0};
-
-} // namespace
-
 ApiServerConnection::ApiServerConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
-	Poco::Net::HTTPRequestHandlerFactory::Ptr factory, ApiServerStop::Ptr stop, Poco::Logger& logger):
+	Poco::Net::HTTPRequestHandlerFactory::Ptr factory, ApiConnectionShared::Ptr shared):
 	Poco::Net::TCPServerConnection(socket),
 	_params(params),
 	_factory(factory),
-	_stop(stop),
-	_logger(logger)
+	_shared(shared)
 {
-	_stop->event += Poco::delegate(this, &ApiServerConnection::onServerStopped);
+	_shared->stopped += Poco::delegate(this, &ApiServerConnection::onServerStopped);
 }
 
 ApiServerConnection::~ApiServerConnection()
 {
 	try
 	{
-		_stop->event -= Poco::delegate(this, &ApiServerConnection::onServerStopped);
+		_shared->stopped -= Poco::delegate(this, &ApiServerConnection::onServerStopped);
 	}
 	catch (...)
 	{
@@ -50,9 +40,27 @@ ApiServerConnection::~ApiServerConnection()
 void ApiServerConnection::run()
 {
 	const std::string server = _params->getSoftwareVersion();
+	const ApiConnectionShared::Limits& limits = _shared->limits;
 	Poco::Net::HTTPServerSession session(socket(), _params);
-	while (!_stopped && session.hasMoreRequests())
+	// The limiter counts it until here: before the session's destructor closes the socket, whose
+	// descriptor the limiter knows it by (a new connection may get it right after).
+	struct Counted
 	{
+		ConnectionLimiter& limiter;
+		const Poco::Net::StreamSocket& socket;
+		~Counted() { limiter.connectionEnded(socket); }
+	} counted{*_shared->limiter, socket()};
+	bool first = true;
+	while (!_stopped)
+	{
+		// The first head is due within headerTimeout of the connection's start; a later one
+		// within headerTimeout of its first byte (the idle wait before it has keepAliveTimeout).
+		std::atomic<bool> headExpired{false};
+		std::unique_ptr<ConnectionWatchdog::Deadline> headDeadline;
+		if (first)
+			headDeadline = std::make_unique<ConnectionWatchdog::Deadline>(_shared->watchdog, socket(), limits.headerTimeout, headExpired);
+		first = false;
+		if (!session.hasMoreRequests()) break;
 		try
 		{
 			Poco::FastMutex::ScopedLock lock(_mutex);
@@ -61,21 +69,28 @@ void ApiServerConnection::run()
 			std::unique_ptr<Poco::Net::HTTPServerRequestImpl> request;
 			try
 			{
+				if (!headDeadline)
+					headDeadline = std::make_unique<ConnectionWatchdog::Deadline>(_shared->watchdog, socket(), limits.headerTimeout, headExpired);
 				request = std::make_unique<Poco::Net::HTTPServerRequestImpl>(response, session, _params.get());
+				headDeadline.reset();
 			}
-			catch (const Poco::Net::NoMessageException&)
+			catch (const Poco::Exception& e)
 			{
-				break;  // closed between two requests
-			}
-			catch (const Poco::Net::MessageException& e)
-			{
-				refuse(session, RequestFraming::refusal(e));
-				break;
-			}
-			catch (const Poco::SyntaxException& e)
-			{
-				refuse(session, RequestFraming::refusal(e));
-				break;
+				if (headExpired)
+				{
+					_shared->metrics.connectionTimedOut();
+					refuse(session, ApiError(408, "request_timeout",
+						"the request header was not complete within hookgate.http.headerTimeout (" + Duration::format(limits.headerTimeout) + ")"));
+				}
+				else if (dynamic_cast<const Poco::Net::NoMessageException*>(&e))
+				{
+					// closed between two requests
+				}
+				else if (dynamic_cast<const Poco::Net::MessageException*>(&e) || dynamic_cast<const Poco::SyntaxException*>(&e))
+				{
+					refuse(session, RequestFraming::refusal(e));
+				}
+				break;  // a network error: the client is gone
 			}
 			if (auto error = RequestFraming::check(*request))
 			{
@@ -87,8 +102,17 @@ void ApiServerConnection::run()
 			response.setVersion(request->getVersion());
 			response.setKeepAlive(_params->getKeepAlive() && request->getKeepAlive() && session.canKeepAlive());
 			if (!server.empty()) response.set("Server", server);
+			std::atomic<bool> bodyExpired{false};
+			_handling = true;
+			struct Handled
+			{
+				std::atomic<bool>& flag;
+				~Handled() { flag = false; }
+			} handled{_handling};
 			try
 			{
+				// The handler reads the body: all of it must have come by then.
+				ConnectionWatchdog::Deadline deadline(_shared->watchdog, socket(), limits.bodyTimeout, bodyExpired);
 				std::unique_ptr<Poco::Net::HTTPRequestHandler> handler(_factory->createRequestHandler(*request));
 				if (request->getExpectContinue() && response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK)
 					response.sendContinue();
@@ -98,7 +122,7 @@ void ApiServerConnection::run()
 			catch (const Poco::Exception&)
 			{
 				// Handlers answer their own failures; this is the socket failing under them.
-				if (!response.sent())
+				if (!response.sent() && !bodyExpired)
 				{
 					try
 					{
@@ -108,7 +132,14 @@ void ApiServerConnection::run()
 					{
 					}
 				}
-				throw;
+				if (!bodyExpired) throw;
+			}
+			if (bodyExpired)
+			{
+				// Its reading side is shut: whatever the handler answered, the connection ends.
+				_shared->metrics.connectionTimedOut();
+				note("cut off: the request body was not complete within hookgate.http.bodyTimeout (" + Duration::format(limits.bodyTimeout) + ")");
+				break;
 			}
 		}
 		catch (const Poco::Net::NoMessageException&)
@@ -124,30 +155,26 @@ void ApiServerConnection::run()
 	}
 }
 
+void ApiServerConnection::note(const std::string& what)
+{
+	int skipped = 0;
+	if (!_shared->refusals.allow(skipped)) return;
+	std::string client;
+	try
+	{
+		client = socket().peerAddress().toString();
+	}
+	catch (...)
+	{
+		client = "?";
+	}
+	_shared->logger.notice("client %s: %s%s", client, what,
+		skipped > 0 ? " (and " + std::to_string(skipped) + " more such lines held back since the last one)" : std::string());
+}
+
 void ApiServerConnection::refuse(Poco::Net::HTTPServerSession& session, const ApiError& error)
 {
-	const Poco::Timestamp::TimeVal now = Poco::Timestamp().epochMicroseconds();
-	Poco::Timestamp::TimeVal last = lastRefusalLogged.load();
-	if (now - last >= 1000000 && lastRefusalLogged.compare_exchange_strong(last, now))
-	{
-		const int skipped = refusalsNotLogged.exchange(0);
-		std::string client;
-		try
-		{
-			client = socket().peerAddress().toString();
-		}
-		catch (...)
-		{
-			client = "?";
-		}
-		_logger.notice("refused a request from %s: %d %s: %s%s", client, error.status(), error.code(), error.message(),
-			skipped > 0 ? " (and " + std::to_string(skipped) + " more refusals in the last second(s), not logged)" : std::string());
-	}
-	else
-	{
-		++refusalsNotLogged;
-	}
-
+	note("refused a request: " + std::to_string(error.status()) + " " + error.code() + ": " + error.message());
 	const std::string body = ApiExchange::errorJson(error);
 	{
 		Poco::Net::HTTPServerResponseImpl response(session);
@@ -193,9 +220,14 @@ void ApiServerConnection::onServerStopped(const bool& abortCurrent)
 		{
 			socket().shutdown();
 		}
+		else if (!_handling)
+		{
+			// Idle between requests or waiting for a head: nothing to finish.
+			socket().shutdown();
+		}
 		else
 		{
-			// Waits for the request in progress, then wakes a connection idling between requests.
+			// Waits for the request in progress to be answered.
 			Poco::FastMutex::ScopedLock lock(_mutex);
 			socket().shutdown();
 		}

@@ -121,7 +121,8 @@ TEST_CASE("Requests whose framing is malformed or ambiguous are refused with a J
 	CHECK(deliveries.json->getArray("items")->size() == 2);
 
 	// A refusal is logged, naming the client and the reason.
-	CHECK(gateway.log().find("refused a request from 127.0.0.1:") != std::string::npos);
+	CHECK(gateway.log().find("client 127.0.0.1:") != std::string::npos);
+	CHECK(gateway.log().find(": refused a request: 400 bad_request: ") != std::string::npos);
 	CHECK(api.get("/health").status == 200);
 }
 

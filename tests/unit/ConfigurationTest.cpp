@@ -87,6 +87,22 @@ TEST_CASE("the defaults of CONFIG.md apply when only the admin token is set", "[
 	CHECK(s.retentionPeriod.days() == 60);
 	CHECK(s.planLimits.at("basic") == 1);
 	CHECK(s.planLimits.at("enterprise") == 10);
+	CHECK(s.httpThreads == 64);
+	CHECK(s.maxConnections == 1000);
+	CHECK(s.maxConnectionsPerClient == 32);
+	CHECK(s.headerTimeout.totalSeconds() == 10);
+	CHECK(s.bodyTimeout.totalSeconds() == 30);
+	CHECK(s.keepAliveTimeout.totalSeconds() == 5);
+}
+
+TEST_CASE("the API port's connection limits are checked against each other and named by key", "[config]")
+{
+	CHECK(loadError("hookgate.http.maxConnectionsPerClient", "2000") ==
+		"hookgate.http.maxConnectionsPerClient = '2000': must not be larger than hookgate.http.maxConnections (1000)");
+	CHECK(loadError("hookgate.http.threads", "1") == "hookgate.http.threads = '1': expected a number from 2 to 4096");
+	CHECK(loadError("hookgate.http.headerTimeout", "10") ==
+		"hookgate.http.headerTimeout = '10': expected a unit of ms, s, m, h or d after the number, got '10'");
+	CHECK(loadError("hookgate.http.bodyTimeout", "10ms") == "hookgate.http.bodyTimeout = '10ms': must be at least 100ms");
 }
 
 TEST_CASE("an invalid value is refused with a message naming the full key and the value", "[config]")
