@@ -26,7 +26,8 @@ ConnectionWatchdog::Ticket ConnectionWatchdog::arm(const Poco::Net::StreamSocket
 	std::lock_guard<std::mutex> lock(_mutex);
 	const Ticket ticket = _next++;
 	_entries.emplace(ticket, Entry{socket, deadline, &expired});
-	_wake.notify_all();
+	// Wake the thread only when it sleeps past this deadline (not for each request).
+	if (deadline < _sleepsUntil) _wake.notify_all();
 	return ticket;
 }
 
@@ -75,7 +76,9 @@ void ConnectionWatchdog::run()
 			lock.lock();
 			continue;
 		}
+		_sleepsUntil = earliest;
 		_wake.wait_for(lock, std::chrono::microseconds(earliest - now));
+		_sleepsUntil = Poco::Timestamp(0);  // awake: it looks at every entry before it sleeps again
 	}
 }
 

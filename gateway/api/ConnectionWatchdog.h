@@ -69,6 +69,7 @@ private:
 	std::condition_variable _wake;
 	std::map<Ticket, Entry> _entries;
 	Ticket _next = 1;
+	Poco::Timestamp _sleepsUntil{0};  ///< when the thread wakes by itself (0: it is awake)
 	bool _stopping = false;
 	std::thread _thread;
 };
