@@ -32,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -73,6 +74,9 @@ STATS_REQUESTS = env_int("BENCH_STATS_REQUESTS", 200)
 E2E_RATE = env_float("BENCH_E2E_RATE", 100)
 E2E_COUNT = env_int("BENCH_E2E_COUNT", 500 if QUICK else 1000)
 WORKERS = env_int("BENCH_WORKERS", 8)
+HOSTILE_IDLE = env_int("BENCH_HOSTILE_IDLE", 1000)                       # part 8a: idle connections of one client
+HOSTILE_TRICKLE = env_int("BENCH_HOSTILE_TRICKLE", 300)                  # part 8a: connections trickling a byte a second
+HOSTILE_DURATION = env_float("BENCH_HOSTILE_DURATION", 20 if QUICK else 60)
 FILL_CONNECTIONS = env_int("BENCH_FILL_CONNECTIONS", 16)
 DRAIN_STALL = env_float("BENCH_DRAIN_STALL", 60)                          # seconds without progress = broken
 ONLY = [p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()]
@@ -697,6 +701,125 @@ class Bench:
         finally:
             hg.stop()
 
+    # 8a. normal requests while one client holds idle and trickling connections
+
+    def hostile_api(self):
+        """Another client's GET /health, authenticated GET and ingest, one after the other on new
+        connections, for HOSTILE_DURATION: first alone, then while one client (127.0.0.2) holds
+        HOSTILE_IDLE idle connections and HOSTILE_TRICKLE that send a byte a second, and opens a new
+        one for each the gateway closes (refused or cut off at a deadline)."""
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        want = HOSTILE_IDLE + HOSTILE_TRICKLE + 1024
+        if soft < want:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
+        hg = Hookgate(self.work, "hostile_api")
+        hg.start()
+        try:
+            hg.setup_account("hostile", [])
+            quiet = self._normal_requests(hg, HOSTILE_DURATION)
+            attack = self._normal_requests(hg, HOSTILE_DURATION, idle=HOSTILE_IDLE, trickle=HOSTILE_TRICKLE)
+            metrics = hg.metrics()
+            attack["refused"] = int(metrics.get("hookgate_http_connections_refused_total", 0))
+            attack["timed_out"] = int(metrics.get("hookgate_http_connections_timed_out_total", 0))
+            self.results["hostile_api"] = {"quiet": quiet, "attack": attack, "idle": HOSTILE_IDLE,
+                                           "trickle": HOSTILE_TRICKLE, "seconds": HOSTILE_DURATION}
+            log(f"normal requests alone: p50 {quiet['p50_ms']:.2f} ms, p99 {quiet['p99_ms']:.2f} ms; "
+                f"beside {HOSTILE_IDLE} idle + {HOSTILE_TRICKLE} trickling: p50 {attack['p50_ms']:.2f} ms, "
+                f"p99 {attack['p99_ms']:.2f} ms, {attack['errors']} errors")
+        finally:
+            hg.stop()
+
+    def _normal_requests(self, hg, seconds, idle=0, trickle=0):
+        state = {"stop": False, "reconnects": 0}
+        head = b"GET /health HTTP/1.1\r\nHost: bench\r\nX-Pad: " + b"x" * 5000 + b"\r\n\r\n"
+
+        def connect():
+            s = socket.socket()
+            s.settimeout(5)
+            s.bind(("127.0.0.2", 0))
+            try:
+                s.connect(("127.0.0.1", hg.port))
+                s.setblocking(False)
+                return s
+            except OSError:
+                s.close()
+                return None
+
+        idle_sockets = [connect() for _ in range(idle)]
+        trickling = [[connect(), 0] for _ in range(trickle)]
+
+        def alive(s):
+            if s is None:
+                return False
+            try:
+                return s.recv(1) != b""
+            except BlockingIOError:
+                return True
+            except OSError:
+                return False
+
+        def attacker():
+            while not state["stop"]:
+                began = time.monotonic()
+                for i, s in enumerate(idle_sockets):
+                    if not alive(s):
+                        if s:
+                            s.close()
+                        idle_sockets[i] = connect()
+                        state["reconnects"] += 1
+                for t in trickling:
+                    try:
+                        if t[0] is None:
+                            raise OSError()
+                        at = t[1] % len(head)
+                        t[0].send(head[at:at + 1])
+                        t[1] += 1
+                    except OSError:
+                        if t[0]:
+                            t[0].close()
+                        t[0], t[1] = connect(), 0
+                        state["reconnects"] += 1
+                time.sleep(max(0.0, 1.0 - (time.monotonic() - began)))
+
+        thread = None
+        if idle or trickle:
+            thread = threading.Thread(target=attacker, daemon=True)
+            thread.start()
+            time.sleep(2)
+        latencies, errors = [], 0
+        body = json.dumps({"type": "customer.created", "data": {"n": 1}})
+        headers = {"Authorization": "Bearer " + ADMIN_TOKEN, "Content-Type": "application/json"}
+        end = time.monotonic() + seconds
+        try:
+            while time.monotonic() < end:
+                for method, path, payload, ok in (("GET", "/health", None, 200), ("GET", "/api/v1/accounts/hostile", None, 200),
+                                                  ("POST", "/api/v1/accounts/hostile/events", body, 202)):
+                    began = time.monotonic()
+                    try:
+                        c = http.client.HTTPConnection("127.0.0.1", hg.port, timeout=30)
+                        c.request(method, path, payload, headers)
+                        response = c.getresponse()
+                        response.read()
+                        c.close()
+                        if response.status != ok:
+                            errors += 1
+                    except OSError:
+                        errors += 1
+                    latencies.append(time.monotonic() - began)
+                    time.sleep(0.02)
+        finally:
+            state["stop"] = True
+            if thread:
+                thread.join()
+            for s in idle_sockets + [t[0] for t in trickling]:
+                if s:
+                    s.close()
+        latencies.sort()
+        return {"requests": len(latencies), "errors": errors, "p50_ms": percentile(latencies, 0.50) * 1000,
+                "p99_ms": percentile(latencies, 0.99) * 1000, "max_ms": latencies[-1] * 1000,
+                "reconnects": state["reconnects"]}
+
     # 5. email
 
     def email(self):
@@ -1035,6 +1158,18 @@ def table(bench, total_seconds):
     for row in nodes.rows(r, e, sys.modules[__name__]):
         add(*row)
 
+    h = r.get("hostile_api")
+    if h:
+        q, a = h["quiet"], h["attack"]
+        add("8a", f"normal requests (health, authenticated GET, ingest; new connection each) beside one client's "
+            f"{h['idle']:,} idle + {h['trickle']:,} trickling connections, {h['seconds']:g} s; {a['requests']:,} requests, "
+            f"{a['errors']} errors; {a['refused']:,} connections refused, {a['timed_out']:,} cut off",
+            f"p50 {a['p50_ms']:.2f} ms, p99 {a['p99_ms']:.2f} ms",
+            f"alone: p50 {q['p50_ms']:.2f} ms, p99 {q['p99_ms']:.2f} ms", "", "p99 ≤ 1 s, no errors",
+            verdict(a["p99_ms"] <= 1000 and a["errors"] == 0))
+    else:
+        add("8a", "normal requests beside one client's idle and trickling connections", broken("hostile_api"))
+
     info = []
     cores = os.cpu_count() or 1
 
@@ -1149,6 +1284,7 @@ def main():
         bench.part("stats_small", bench.stats_small)
         bench.part("stats_large", bench.stats_large)
         bench.part("postgres_nodes", bench.postgres_nodes)
+        bench.part("hostile_api", bench.hostile_api)
     except Broken as e:
         bench.errors["setup"] = str(e)
         log(f"setup BROKE: {e}")
