@@ -1,4 +1,5 @@
 #include "gateway/Dispatcher.h"
+#include "gateway/Duration.h"
 
 #include "gateway/Iso8601.h"
 #include "transports/WebhookSignature.h"
@@ -40,6 +41,11 @@ void Dispatcher::start()
 
 void Dispatcher::stop()
 {
+	stop(Poco::Timespan(365, 0, 0, 0, 0));
+}
+
+int Dispatcher::stop(const Poco::Timespan& grace)
+{
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		_stopping = true;
@@ -47,6 +53,22 @@ void Dispatcher::stop()
 	_schedulerWake.notify_all();
 	_workAvailable.notify_all();
 	if (_scheduler.joinable()) _scheduler.join();
+	int aborted = 0;
+	{
+		std::unique_lock<std::mutex> lock(_mutex);
+		if (!_idle.wait_for(lock, std::chrono::microseconds(grace.totalMicroseconds()), [this] { return _busy == 0; }))
+		{
+			aborted = _busy;
+			_aborting = true;
+		}
+	}
+	if (aborted > 0)
+	{
+		_logger.warning("stopping: %d attempt(s) still in flight at the end of the shutdown grace (%s left of it here); aborting them (not recorded: "
+			"they go out again after the restart)", aborted, Duration::format(grace));
+		for (auto& [name, transport] : _transports)
+			if (transport) transport->abortAll();
+	}
 	for (auto& t : _workers)
 		if (t.joinable()) t.join();
 	_workers.clear();
@@ -56,6 +78,7 @@ void Dispatcher::stop()
 		_logger.information("%z claimed deliveries left for the next start", _queue.size());
 		_queue.clear();
 	}
+	return aborted;
 }
 
 void Dispatcher::wake()
@@ -182,6 +205,7 @@ void Dispatcher::runWorker()
 		{
 			std::lock_guard<std::mutex> lock(_mutex);
 			--_busy;
+			if (_busy == 0 && _stopping) _idle.notify_all();
 			// The scheduler is woken only if it can act: a retry may be due sooner than its next
 			// look, or the room it waits for is there.
 			bool wakeScheduler = false;
@@ -256,6 +280,13 @@ Millis Dispatcher::process(const ClaimedDelivery& delivery)
 		const DeliveryRequest request = transportName == "email" ? emailRequest(delivery, *endpoint)
 			: httpRequest(delivery, *endpoint, startedAt);
 		outcome = transport->deliver(request);
+	}
+	if (_aborting)
+	{
+		// Cut short by stop(grace): no attempt happened as far as the log is concerned; the
+		// delivery keeps its claim and goes out again after the restart.
+		_logger.information("delivery %s: attempt aborted by the stop; it goes out again after the restart", delivery.id);
+		return 0;
 	}
 
 	Attempt attempt;

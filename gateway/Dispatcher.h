@@ -11,6 +11,7 @@
 #include <Poco/Logger.h>
 #include <Poco/Timespan.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -51,6 +52,12 @@ public:
 	/// Stops claiming, lets the attempts in flight finish (each bounded by the timeout) and joins
 	/// the threads. Deliveries claimed but not started are left for the next start.
 	void stop();
+
+	/// The same, but waits at most `grace` for the attempts in flight; then it aborts those still
+	/// running (Transport::abortAll()) and records nothing of them: their deliveries keep their
+	/// claims, which the store releases at close or the next start, so they go out again after
+	/// the restart (at-least-once). Returns the number of attempts aborted.
+	int stop(const Poco::Timespan& grace);
 	/// There may be new work: look now instead of at the next poll.
 	void wake();
 
@@ -76,6 +83,7 @@ private:
 	std::mutex _mutex;
 	std::condition_variable _schedulerWake;
 	std::condition_variable _workAvailable;
+	std::condition_variable _idle;  ///< notified when the last attempt in flight ends
 	/// A claimed delivery waiting for a worker, with the end of its lease.
 	struct Claim
 	{
@@ -100,6 +108,7 @@ private:
 	/// Room for a new claim: at least one worker's worth below the prefetch limit.
 	bool hasRoom() const;
 	bool _stopping = false;
+	std::atomic<bool> _aborting{false};  ///< attempts now ending were aborted by stop(grace): not recorded
 	std::thread _scheduler;
 	std::vector<std::thread> _workers;
 };

@@ -1,6 +1,7 @@
 #include "gateway/HookgateServer.h"
 #include "gateway/DeclaredAccounts.h"
 #include "gateway/Dispatcher.h"
+#include "gateway/Duration.h"
 #include "gateway/EventCatalog.h"
 #include "gateway/PayloadBuilder.h"
 #include "gateway/RetentionSweeper.h"
@@ -352,12 +353,18 @@ int HookgateServer::main(const std::vector<std::string>&)
 
 	waitForTerminationRequest();
 
-	log.information("stopping: no new requests; waiting for attempts in flight (at most %s)", std::to_string(_settings.timeout.totalSeconds()) + "s");
+	log.information("stopping: no new requests; waiting for attempts in flight (at most %s, hookgate.shutdown.grace)",
+		Duration::format(_settings.shutdownGrace));
 	context.ready = false;
-	server.stopAll(false);
+	const Poco::Timestamp stopping;
+	if (const int left = server.stopAll(_settings.shutdownGrace))
+		log.warning("stopping: %d API connection(s) did not end after the grace and their sockets were shut down", left);
+	// The dispatcher gets what is left of the grace.
+	const Poco::Timespan spent(stopping.elapsed());
+	const Poco::Timespan dispatcherGrace = spent < _settings.shutdownGrace ? _settings.shutdownGrace - spent : Poco::Timespan(0);
 	sweeper.stop();
 	if (postgres) postgres->listen(nullptr);
-	dispatcher.stop();
+	dispatcher.stop(dispatcherGrace);
 	store->close();
 	if (!_settings.portFile.empty())
 	{

@@ -175,6 +175,7 @@ Settings Settings::load(const Poco::Util::AbstractConfiguration& config, const s
 	s.headerTimeout = r.duration("hookgate.http.headerTimeout", s.headerTimeout, Poco::Timespan(0, 100000));
 	s.bodyTimeout = r.duration("hookgate.http.bodyTimeout", s.bodyTimeout, Poco::Timespan(0, 100000));
 	s.keepAliveTimeout = r.duration("hookgate.http.keepAliveTimeout", s.keepAliveTimeout, Poco::Timespan(0, 100000));
+	s.shutdownGrace = r.duration("hookgate.shutdown.grace", s.shutdownGrace, Poco::Timespan(0));
 
 	s.adminToken = r.required("hookgate.api.adminToken");
 	if (s.adminToken.size() < 8) r.fail("hookgate.api.adminToken", "****", "must be at least 8 characters long");

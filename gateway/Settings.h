@@ -30,6 +30,8 @@ struct Settings
 	Poco::Timespan headerTimeout = Poco::Timespan(10, 0);
 	Poco::Timespan bodyTimeout = Poco::Timespan(30, 0);
 	Poco::Timespan keepAliveTimeout = Poco::Timespan(5, 0);
+	/// How long a stop waits for the attempts in flight before it aborts them.
+	Poco::Timespan shutdownGrace = Poco::Timespan(10, 0);
 	// api
 	std::string adminToken;
 	std::size_t maxBodySize = 1048576;

@@ -303,6 +303,24 @@ void HTTPTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcome&
 	}
 }
 
+void HTTPTransport::abortAll()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	for (Poco::Net::HTTPClientSession* session : _inFlight)
+	{
+		try
+		{
+			// Only the shutdown: the socket stays open (its worker closes it), so its descriptor
+			// cannot be reused under the worker's feet. A blocked send or receive returns now.
+			session->socket().shutdown();
+		}
+		catch (...)
+		{
+			// not connected yet: it ends at its connect timeout
+		}
+	}
+}
+
 HTTPTransport::Connection HTTPTransport::createConnection(const Target& target, const Poco::Net::IPAddress& address) const
 {
 	Connection connection;
@@ -333,6 +351,22 @@ HTTPTransport::ExchangeResult HTTPTransport::exchange(Connection& connection, bo
 
 	Poco::Net::HTTPClientSession& session = *connection.session;
 	session.setTimeout(timeout, timeout, timeout);
+	// Known to abortAll() while it runs.
+	struct InFlight
+	{
+		HTTPTransport& transport;
+		Poco::Net::HTTPClientSession* session;
+		InFlight(HTTPTransport& t, Poco::Net::HTTPClientSession* s): transport(t), session(s)
+		{
+			std::lock_guard<std::mutex> lock(transport._mutex);
+			transport._inFlight.insert(session);
+		}
+		~InFlight()
+		{
+			std::lock_guard<std::mutex> lock(transport._mutex);
+			transport._inFlight.erase(session);
+		}
+	} inFlight(*this, &session);
 
 	Poco::Net::HTTPRequest httpRequest(Poco::Net::HTTPRequest::HTTP_POST, target.pathAndQuery, Poco::Net::HTTPMessage::HTTP_1_1);
 	httpRequest.set("Host", target.hostHeader);

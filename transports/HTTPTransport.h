@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,9 @@ public:
 
 	~HTTPTransport() override;
 
+	void abortAll() override;
+		/// Shuts down the socket of every exchange in flight (see Transport::abortAll()).
+
 	std::size_t idleConnections() const;
 		/// The number of idle keep-alive connections currently kept.
 
@@ -95,6 +99,7 @@ private:
 	std::unique_ptr<TLSClientContext> _pTLSContext;
 	mutable std::mutex _mutex;
 	std::map<std::string, std::vector<Connection>> _idle;
+	std::set<Poco::Net::HTTPClientSession*> _inFlight;  ///< sessions of the exchanges in progress
 	Poco::Timestamp _lastSweep;
 };
 

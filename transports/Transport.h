@@ -51,6 +51,11 @@ class Transport
 public:
 	virtual ~Transport() = default;
 	virtual DeliveryOutcome deliver(const DeliveryRequest& request) = 0;
+
+	/// Ends the attempts in flight now, from another thread: their deliver() returns soon, with
+	/// a transient outcome. For a stop that cannot wait for a destination that does not answer.
+	/// A transport that cannot abort does nothing.
+	virtual void abortAll() {}
 };
 
 } // namespace Hookgate

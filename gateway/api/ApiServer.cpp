@@ -2,6 +2,8 @@
 #include "gateway/api/ApiServerConnection.h"
 
 #include <Poco/Net/TCPServerConnectionFactory.h>
+#include <Poco/Thread.h>
+#include <Poco/Timestamp.h>
 
 namespace Hookgate {
 
@@ -49,17 +51,26 @@ ApiServer::~ApiServer()
 {
 	try
 	{
-		stopAll(false);
+		stopAll();
 	}
 	catch (...)
 	{
 	}
 }
 
-void ApiServer::stopAll(bool abortCurrent)
+int ApiServer::stopAll(const Poco::Timespan& grace)
 {
 	stop();
-	_shared->stopped(this, abortCurrent);
+	const auto waitFor = [this](const Poco::Timespan& limit) {
+		const Poco::Timestamp start;
+		while (currentConnections() > 0 && !start.isElapsed(limit.totalMicroseconds()))
+			Poco::Thread::sleep(10);
+		return currentConnections();
+	};
+	_shared->stopped(this, false);
+	if (waitFor(grace) == 0) return 0;
+	_shared->stopped(this, true);
+	return waitFor(Poco::Timespan(2, 0));
 }
 
 } // namespace Hookgate

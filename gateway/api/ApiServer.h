@@ -24,9 +24,10 @@ public:
 		Poco::Logger& logger);
 	~ApiServer() override;
 
-	/// Stops accepting, then ends every connection: at once when `abortCurrent`, else each
-	/// after the request it is serving (idle ones at once).
-	void stopAll(bool abortCurrent = false);
+	/// Stops accepting and ends every connection: idle ones at once, the others after the
+	/// request they are serving. Waits at most `grace` for those, then shuts their sockets down
+	/// and waits at most 2 s more. Returns the number of connections still running then.
+	int stopAll(const Poco::Timespan& grace = Poco::Timespan(10, 0));
 
 private:
 	ApiServer(Poco::Net::HTTPRequestHandlerFactory::Ptr factory, const Poco::Net::ServerSocket& socket,

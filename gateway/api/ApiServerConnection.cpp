@@ -225,12 +225,8 @@ void ApiServerConnection::onServerStopped(const bool& abortCurrent)
 			// Idle between requests or waiting for a head: nothing to finish.
 			socket().shutdown();
 		}
-		else
-		{
-			// Waits for the request in progress to be answered.
-			Poco::FastMutex::ScopedLock lock(_mutex);
-			socket().shutdown();
-		}
+		// else: the request in progress is answered, then the loop ends (ApiServer::stopAll()
+		// waits for that, and aborts it after its grace).
 	}
 	catch (...)
 	{

@@ -93,6 +93,7 @@ TEST_CASE("the defaults of CONFIG.md apply when only the admin token is set", "[
 	CHECK(s.headerTimeout.totalSeconds() == 10);
 	CHECK(s.bodyTimeout.totalSeconds() == 30);
 	CHECK(s.keepAliveTimeout.totalSeconds() == 5);
+	CHECK(s.shutdownGrace.totalSeconds() == 10);
 }
 
 TEST_CASE("the API port's connection limits are checked against each other and named by key", "[config]")
@@ -103,6 +104,8 @@ TEST_CASE("the API port's connection limits are checked against each other and n
 	CHECK(loadError("hookgate.http.headerTimeout", "10") ==
 		"hookgate.http.headerTimeout = '10': expected a unit of ms, s, m, h or d after the number, got '10'");
 	CHECK(loadError("hookgate.http.bodyTimeout", "10ms") == "hookgate.http.bodyTimeout = '10ms': must be at least 100ms");
+	CHECK(loadError("hookgate.shutdown.grace", "soon") ==
+		"hookgate.shutdown.grace = 'soon': expected a whole number followed by ms, s, m, h or d (e.g. 15s), got 'soon'");
 }
 
 TEST_CASE("an invalid value is refused with a message naming the full key and the value", "[config]")

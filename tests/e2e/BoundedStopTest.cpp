@@ -1,0 +1,62 @@
+// Issue 14 (part 4): a stop is bounded by hookgate.shutdown.grace even with an attempt hanging
+// at a receiver that never answers within the attempt timeout; the aborted attempt is not
+// recorded and the delivery goes out again after the restart (at-least-once).
+
+#include "ApiClient.h"
+#include "GatewayProcess.h"
+#include "Receiver.h"
+#include "Steps.h"
+#include "Wait.h"
+
+#include <catch2/catch.hpp>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/Timestamp.h>
+
+using namespace Hookgate::Test;
+
+TEST_CASE("SIGTERM ends the gateway within the shutdown grace while an attempt hangs, and the delivery goes out again after the restart", "[e2e][stop]")
+{
+	Receiver receiver;
+	receiver.start();
+	// Holds every answer 20 s: without the grace the stop would wait for it (the attempt timeout
+	// is 60 s). (Not longer: the receiver's own teardown waits for the answer it holds.)
+	receiver.setDelay(Poco::Timespan(20, 0));
+	GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.delivery.timeout", "60s"}, {"hookgate.delivery.leaseTime", "5m"},
+		{"hookgate.shutdown.grace", "2s"}});
+	gateway.start();
+	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
+	Steps::createAccount(api, "acme");
+	Steps::createEndpoint(api, "acme", receiver.url("/hook"), {"*"});
+	const Steps::Event event = Steps::postEvent(api, "acme", "customer.created", R"({"n":1})");
+	REQUIRE(event.deliveryIds.size() == 1);
+	REQUIRE(receiver.waitForCount(1, Poco::Timespan(20, 0)));  // the attempt is in flight, held
+
+	const Poco::Timestamp stopping;
+	const int code = gateway.terminate(Poco::Timespan(30, 0));
+	const double seconds = static_cast<double>(stopping.elapsed()) / 1e6;
+	INFO("stopped after " << seconds << " s; log:\n" << gateway.logTail());
+	CHECK(code == 0);
+	CHECK(seconds >= 2.0);  // it did wait for the attempt first
+	CHECK(seconds < 6.0);   // not the 20 s the receiver holds the answer
+	CHECK(gateway.log().find("1 attempt(s) still in flight at the end of the shutdown grace") != std::string::npos);
+	CHECK(gateway.log().find("attempt aborted by the stop; it goes out again after the restart") != std::string::npos);
+
+	// After the restart the delivery is sent again, and the log of the delivery shows only the
+	// attempt that was answered.
+	receiver.setDelay(Poco::Timespan(0));
+	gateway.start();
+	ApiClient restarted(gateway.port(), GatewayProcess::ADMIN_TOKEN);
+	CHECK(receiver.waitForCount(2, Poco::Timespan(30, 0)));
+	Poco::JSON::Object::Ptr delivery;
+	CHECK(waitUntil([&] {
+		delivery = Steps::getDelivery(restarted, "acme", event.deliveryIds[0]);
+		return delivery && delivery->getValue<std::string>("status") == "succeeded";
+	}, Poco::Timespan(30, 0)));
+	REQUIRE(delivery);
+	REQUIRE(delivery->getArray("attempts"));
+	CHECK(delivery->getArray("attempts")->size() == 1);
+	const auto requests = receiver.requests();
+	REQUIRE(requests.size() >= 2);
+	CHECK(requests[0].body == requests[1].body);
+}
