@@ -12,6 +12,7 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SocketDefs.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/NumberFormatter.h>
 #include <Poco/NumberParser.h>
@@ -276,6 +277,14 @@ void HTTPTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcome&
 	bool retried = false;
 	for (;;)
 	{
+		if (_aborted)
+		{
+			// abortAll() ended the attempt: no second try on a new connection.
+			outcome = DeliveryOutcome();
+			outcome.kind = DeliveryOutcome::Kind::Transient;
+			outcome.error = "aborted: the gateway is stopping";
+			return;
+		}
 		Connection connection;
 		bool reused = false;
 		if (!retried && takeIdle(target.poolKey, addresses, connection))
@@ -306,18 +315,15 @@ void HTTPTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcome&
 void HTTPTransport::abortAll()
 {
 	std::lock_guard<std::mutex> lock(_mutex);
+	_aborted = true;
 	for (Poco::Net::HTTPClientSession* session : _inFlight)
 	{
-		try
-		{
-			// Only the shutdown: the socket stays open (its worker closes it), so its descriptor
-			// cannot be reused under the worker's feet. A blocked send or receive returns now.
-			session->socket().shutdown();
-		}
-		catch (...)
-		{
-			// not connected yet: it ends at its connect timeout
-		}
+		// Only the shutdown, of the descriptor itself: the socket stays open (its worker closes
+		// it, so the descriptor cannot be reused under the worker's feet), and a TLS socket's own
+		// shutdown() would write to the TLS session the worker is using. A blocked send or
+		// receive returns now. A socket not connected yet ends at its connect timeout.
+		const poco_socket_t fd = session->socket().impl()->sockfd();
+		if (fd != POCO_INVALID_SOCKET) ::shutdown(fd, 2);  // SHUT_RDWR, SD_BOTH
 	}
 }
 

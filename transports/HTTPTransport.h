@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <set>
 #include <string>
@@ -99,6 +100,7 @@ private:
 	std::unique_ptr<TLSClientContext> _pTLSContext;
 	mutable std::mutex _mutex;
 	std::map<std::string, std::vector<Connection>> _idle;
+	std::atomic<bool> _aborted{false};  ///< set by abortAll(): no new connection after it
 	std::set<Poco::Net::HTTPClientSession*> _inFlight;  ///< sessions of the exchanges in progress
 	Poco::Timestamp _lastSweep;
 };

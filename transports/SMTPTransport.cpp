@@ -12,6 +12,7 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SocketDefs.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/NumberFormatter.h>
@@ -316,6 +317,19 @@ std::size_t SMTPTransport::idleSessions() const
 	return _idle.size();
 }
 
+void SMTPTransport::abortAll()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_aborted = true;
+	for (Session* session : _inFlight)
+	{
+		// The descriptor only (see HTTPTransport::abortAll()): a TLS socket's shutdown() would
+		// write to the TLS session its worker is using.
+		const poco_socket_t fd = session->socket.impl()->sockfd();
+		if (fd != POCO_INVALID_SOCKET) ::shutdown(fd, 2);  // SHUT_RDWR, SD_BOTH
+	}
+}
+
 void SMTPTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcome& outcome)
 {
 	const std::unique_ptr<EmailMessage> message = EmailMessage::create(_options.from, request, outcome);
@@ -327,6 +341,14 @@ void SMTPTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcome&
 	bool retried = false;
 	for (;;)
 	{
+		if (_aborted)
+		{
+			// abortAll() ended the attempt: no second try on a new connection.
+			outcome = DeliveryOutcome();
+			outcome.kind = DeliveryOutcome::Kind::Transient;
+			outcome.error = "aborted: the gateway is stopping";
+			return;
+		}
 		outcome = DeliveryOutcome();
 		std::unique_ptr<Session> session;
 		if (!retried)
@@ -338,7 +360,26 @@ void SMTPTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcome&
 			if (!session)
 				return;
 		}
-		const Result result = transaction(*session, reused, message->senderAddress(), message->recipientAddress(), data, message->bytes().size(), outcome);
+		Result result;
+		{
+			// Known to abortAll() while it runs (after STARTTLS: the socket no longer changes).
+			struct InFlight
+			{
+				SMTPTransport& transport;
+				Session* session;
+				InFlight(SMTPTransport& t, Session* s): transport(t), session(s)
+				{
+					std::lock_guard<std::mutex> lock(transport._mutex);
+					transport._inFlight.insert(session);
+				}
+				~InFlight()
+				{
+					std::lock_guard<std::mutex> lock(transport._mutex);
+					transport._inFlight.erase(session);
+				}
+			} inFlight(*this, session.get());
+			result = transaction(*session, reused, message->senderAddress(), message->recipientAddress(), data, message->bytes().size(), outcome);
+		}
 		if (result == Result::Stale && !retried)
 		{
 			retried = true;

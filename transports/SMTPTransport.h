@@ -8,7 +8,9 @@
 
 #include <cstddef>
 #include <memory>
+#include <atomic>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,6 +70,10 @@ public:
 	std::size_t idleSessions() const;
 		/// The number of open sessions currently kept for reuse.
 
+	void abortAll() override;
+		/// Shuts down the socket of every mail transaction in flight (see Transport::abortAll()); a
+		/// session still connecting or in STARTTLS is not tracked and ends at its timeout.
+
 	const Options& options() const;
 
 	static const std::string DEFAULT_CA_FILE;  ///< /etc/ssl/certs/ca-certificates.crt
@@ -99,6 +105,8 @@ private:
 	std::unique_ptr<TLSClientContext> _pTLSContext;
 	mutable std::mutex _mutex;
 	std::vector<std::unique_ptr<Session>> _idle;
+	std::atomic<bool> _aborted{false};  ///< set by abortAll(): no new connection after it
+	std::set<Session*> _inFlight;  ///< sessions in a mail transaction now (see abortAll())
 };
 
 inline const SMTPTransport::Options& SMTPTransport::options() const

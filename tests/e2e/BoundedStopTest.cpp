@@ -4,6 +4,7 @@
 
 #include "ApiClient.h"
 #include "GatewayProcess.h"
+#include "MailServer.h"
 #include "Receiver.h"
 #include "Steps.h"
 #include "Wait.h"
@@ -13,7 +14,27 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/Timestamp.h>
 
+#include <memory>
+
 using namespace Hookgate::Test;
+
+namespace {
+
+/// The delivery succeeds, and its log shows only the attempt that was answered (the aborted one
+/// was not recorded).
+void checkSucceededWithOneAttempt(const ApiClient& api, const std::string& deliveryId)
+{
+	Poco::JSON::Object::Ptr delivery;
+	CHECK(waitUntil([&] {
+		delivery = Steps::getDelivery(api, "acme", deliveryId);
+		return delivery && delivery->getValue<std::string>("status") == "succeeded";
+	}, Poco::Timespan(30, 0)));
+	REQUIRE(delivery);
+	REQUIRE(delivery->getArray("attempts"));
+	CHECK(delivery->getArray("attempts")->size() == 1);
+}
+
+} // namespace
 
 TEST_CASE("SIGTERM ends the gateway within the shutdown grace while an attempt hangs, and the delivery goes out again after the restart", "[e2e][stop]")
 {
@@ -48,15 +69,48 @@ TEST_CASE("SIGTERM ends the gateway within the shutdown grace while an attempt h
 	gateway.start();
 	ApiClient restarted(gateway.port(), GatewayProcess::ADMIN_TOKEN);
 	CHECK(receiver.waitForCount(2, Poco::Timespan(30, 0)));
-	Poco::JSON::Object::Ptr delivery;
-	CHECK(waitUntil([&] {
-		delivery = Steps::getDelivery(restarted, "acme", event.deliveryIds[0]);
-		return delivery && delivery->getValue<std::string>("status") == "succeeded";
-	}, Poco::Timespan(30, 0)));
-	REQUIRE(delivery);
-	REQUIRE(delivery->getArray("attempts"));
-	CHECK(delivery->getArray("attempts")->size() == 1);
+	checkSucceededWithOneAttempt(restarted, event.deliveryIds[0]);
 	const auto requests = receiver.requests();
 	REQUIRE(requests.size() >= 2);
 	CHECK(requests[0].body == requests[1].body);
+}
+
+TEST_CASE("SIGTERM ends the gateway within the shutdown grace while an SMTP server holds its reply to the data, and the email goes out after the restart", "[e2e][stop]")
+{
+	// The reply to DATA comes 20 s late; the attempt timeout is 60 s.
+	MailServer::Options slow;
+	slow.dataDelay = Poco::Timespan(20, 0);
+	auto mail = std::make_unique<MailServer>(slow);
+	mail->start();
+	const Poco::UInt16 port = mail->port();
+	GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.delivery.timeout", "60s"}, {"hookgate.delivery.leaseTime", "5m"},
+		{"hookgate.shutdown.grace", "2s"}, {"hookgate.smtp.mode", "smtp"}, {"hookgate.smtp.host", "127.0.0.1"},
+		{"hookgate.smtp.port", std::to_string(port)}, {"hookgate.smtp.tls", "none"}, {"hookgate.smtp.from", "hookgate@example.com"}});
+	gateway.start();
+	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
+	Steps::createAccount(api, "acme");
+	const ApiResponse created = api.post("/api/v1/accounts/acme/endpoints", R"({"email":"inbox@example.com","eventTypes":["*"]})");
+	INFO(created.describe());
+	REQUIRE(created.status == 201);
+	const Steps::Event event = Steps::postEvent(api, "acme", "customer.created", R"({"n":1})");
+	REQUIRE(event.deliveryIds.size() == 1);
+	REQUIRE(waitUntil([&] { return mail->connections() >= 1; }, Poco::Timespan(20, 0)));
+
+	const Poco::Timestamp stopping;
+	const int code = gateway.terminate(Poco::Timespan(30, 0));
+	const double seconds = static_cast<double>(stopping.elapsed()) / 1e6;
+	INFO("stopped after " << seconds << " s; log:\n" << gateway.logTail());
+	CHECK(code == 0);
+	CHECK(seconds < 6.0);  // not the 20 s the server holds its reply
+	CHECK(gateway.log().find("1 attempt(s) still in flight at the end of the shutdown grace") != std::string::npos);
+	CHECK(mail->messageCount() == 0);
+
+	// A prompt server on the same port; after the restart the email goes out, one attempt logged.
+	mail->stop();
+	mail = std::make_unique<MailServer>();
+	mail->start(port);
+	gateway.start();
+	ApiClient restarted(gateway.port(), GatewayProcess::ADMIN_TOKEN);
+	CHECK(mail->waitForMessages(1, Poco::Timespan(30, 0)));
+	checkSucceededWithOneAttempt(restarted, event.deliveryIds[0]);
 }
