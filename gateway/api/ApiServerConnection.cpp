@@ -63,7 +63,6 @@ void ApiServerConnection::run()
 		if (!session.hasMoreRequests()) break;
 		try
 		{
-			Poco::FastMutex::ScopedLock lock(_mutex);
 			if (_stopped) break;
 			Poco::Net::HTTPServerResponseImpl response(session);
 			std::unique_ptr<Poco::Net::HTTPServerRequestImpl> request;
@@ -77,11 +76,7 @@ void ApiServerConnection::run()
 			catch (const Poco::Exception& e)
 			{
 				if (headExpired)
-				{
-					_shared->metrics.connectionTimedOut();
-					refuse(session, ApiError(408, "request_timeout",
-						"the request header was not complete within hookgate.http.headerTimeout (" + Duration::format(limits.headerTimeout) + ")"));
-				}
+					refuseLateHead(session);
 				else if (dynamic_cast<const Poco::Net::NoMessageException*>(&e))
 				{
 					// closed between two requests
@@ -91,6 +86,13 @@ void ApiServerConnection::run()
 					refuse(session, RequestFraming::refusal(e));
 				}
 				break;  // a network error: the client is gone
+			}
+			if (headExpired)
+			{
+				// Poco takes the end of input after the shutdown for the end of the head: what
+				// it read is cut short, not a request.
+				refuseLateHead(session);
+				break;
 			}
 			if (auto error = RequestFraming::check(*request))
 			{
@@ -155,6 +157,13 @@ void ApiServerConnection::run()
 	}
 }
 
+void ApiServerConnection::refuseLateHead(Poco::Net::HTTPServerSession& session)
+{
+	_shared->metrics.connectionTimedOut();
+	refuse(session, ApiError(408, "request_timeout",
+		"the request header was not complete within hookgate.http.headerTimeout (" + Duration::format(_shared->limits.headerTimeout) + ")"));
+}
+
 void ApiServerConnection::note(const std::string& what)
 {
 	int skipped = 0;
@@ -194,13 +203,16 @@ void ApiServerConnection::refuse(Poco::Net::HTTPServerSession& session, const Ap
 	try
 	{
 		// The client may still be sending (a long header line): read a little of it, briefly,
-		// before the close, or the kernel resets the connection and the answer is lost.
+		// before the close, or the kernel resets the connection and the answer is lost. Bounded
+		// in bytes and in time as a whole: a client trickling bytes must not hold the thread.
 		socket().shutdownSend();
-		socket().setReceiveTimeout(Poco::Timespan(0, 200000));
+		const Poco::Timestamp start;
+		const Poco::Timespan drainFor(0, 500000);
 		char buffer[4096];
 		std::size_t total = 0;
-		while (total < 256 * 1024)
+		while (total < 256 * 1024 && !start.isElapsed(drainFor.totalMicroseconds()))
 		{
+			socket().setReceiveTimeout(drainFor - Poco::Timespan(start.elapsed()));
 			const int n = socket().receiveBytes(buffer, sizeof buffer);
 			if (n <= 0) break;
 			total += static_cast<std::size_t>(n);
@@ -216,17 +228,10 @@ void ApiServerConnection::onServerStopped(const bool& abortCurrent)
 	_stopped = true;
 	try
 	{
-		if (abortCurrent)
-		{
-			socket().shutdown();
-		}
-		else if (!_handling)
-		{
-			// Idle between requests or waiting for a head: nothing to finish.
-			socket().shutdown();
-		}
-		// else: the request in progress is answered, then the loop ends (ApiServer::stopAll()
-		// waits for that, and aborts it after its grace).
+		// Idle between requests or waiting for a head: nothing to finish. Else the request in
+		// progress is answered, then the loop ends (ApiServer::stopAll() waits for that, and
+		// aborts it after its grace).
+		if (abortCurrent || !_handling) socket().shutdown();
 	}
 	catch (...)
 	{

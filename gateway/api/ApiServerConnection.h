@@ -2,7 +2,6 @@
 
 #include "gateway/api/ApiConnectionShared.h"
 
-#include <Poco/Mutex.h>
 #include <atomic>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -39,6 +38,8 @@ private:
 	/// Answers `error` with Connection: close, then reads (bounded, briefly) what the client
 	/// is still sending so that it gets to read the answer rather than a reset connection.
 	void refuse(Poco::Net::HTTPServerSession& session, const ApiError& error);
+	/// 408 request_timeout: the head was not complete at the header deadline.
+	void refuseLateHead(Poco::Net::HTTPServerSession& session);
 	/// One line in the log (throttled, see LogThrottle) about this connection's client.
 	void note(const std::string& what);
 	void onServerStopped(const bool& abortCurrent);
@@ -48,7 +49,6 @@ private:
 	ApiConnectionShared::Ptr _shared;
 	std::atomic<bool> _stopped{false};
 	std::atomic<bool> _handling{false};  ///< a handler is serving a request (a graceful stop waits for it)
-	Poco::FastMutex _mutex;
 };
 
 } // namespace Hookgate

@@ -241,3 +241,35 @@ TEST_CASE("A body that does not arrive within the body deadline ends its connect
 	CHECK(answer.compare(0, 15, "HTTP/1.1 200 OK") == 0);
 	CHECK(static_cast<double>(idleStart.elapsed()) / 1e6 >= 1.0);
 }
+
+TEST_CASE("A client that goes on trickling bytes after its request was refused is closed at once", "[e2e][http][hostile]")
+{
+	GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.http.headerTimeout", "1s"}});
+	gateway.start();
+	// The head never ends, so it is refused at the header deadline (408); the gateway then reads
+	// a little of what still comes before it closes, but not for as long as a trickle lasts.
+	Poco::Net::StreamSocket socket = connectFrom("127.0.0.6", gateway.port());
+	const std::string head = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ";
+	socket.sendBytes(head.data(), static_cast<int>(head.size()));
+	const Poco::Timestamp start;
+	std::string text;
+	bool closed = false;
+	for (int i = 0; i < 300 && !closed; ++i)  // a byte every 100 ms, 30 s at most
+	{
+		try
+		{
+			socket.sendBytes("a", 1);
+		}
+		catch (const Poco::Exception&)
+		{
+			closed = true;  // reset: closed
+			break;
+		}
+		closed = readUntilClosed(socket, Poco::Timespan(0, 100000), text);
+	}
+	const double seconds = static_cast<double>(start.elapsed()) / 1e6;
+	INFO("after " << seconds << " s:\n" << text.substr(0, 300));
+	CHECK(closed);
+	CHECK(seconds < 5.0);  // the 1 s deadline and a bounded drain, not the 30 s of the trickle
+	CHECK(text.compare(0, 12, "HTTP/1.1 408") == 0);
+}
