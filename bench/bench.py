@@ -12,6 +12,8 @@ compared with, measured minutes apart on the same (noisy) machine:
   5  email: time to drain a held backlog to postfix's smtp-sink
   6  memory: peak RSS (VmHWM) with a large pending backlog; stats answer time, small vs large log
   7  1, 2 and 3 nodes on one PostgreSQL 15 started by the bench: ingest and drain, CPU and commits (bench/nodes.py)
+  8  hostile peers: normal API requests beside one client's idle and trickling connections (8a);
+     a healthy endpoint beside ten accounts whose endpoints never answer, on the default delivery settings (8b)
 
 The table goes to stdout and bench/results/latest.md, the raw figures to
 bench/results/latest.json. Exit status: 0 when every part ran, 1 when one broke (a peer did not
@@ -77,6 +79,11 @@ WORKERS = env_int("BENCH_WORKERS", 8)
 HOSTILE_IDLE = env_int("BENCH_HOSTILE_IDLE", 1000)                       # part 8a: idle connections of one client
 HOSTILE_TRICKLE = env_int("BENCH_HOSTILE_TRICKLE", 300)                  # part 8a: connections trickling a byte a second
 HOSTILE_DURATION = env_float("BENCH_HOSTILE_DURATION", 20 if QUICK else 60)
+NOISY_ACCOUNTS = env_int("BENCH_NOISY_ACCOUNTS", 10)                     # part 8b: accounts whose endpoint never answers
+NOISY_PENDING = env_int("BENCH_NOISY_PENDING", 1000)                     # part 8b: deliveries pending for each of them
+NOISY_RATE = env_float("BENCH_NOISY_RATE", 50)                           # part 8b: events/s to the healthy endpoint
+NOISY_SECONDS = env_float("BENCH_NOISY_SECONDS", 20 if QUICK else 60)    # part 8b: how long that load runs
+NOISY_DRAIN = env_float("BENCH_NOISY_DRAIN", 30)                         # part 8b: wait for late arrivals after it
 FILL_CONNECTIONS = env_int("BENCH_FILL_CONNECTIONS", 16)
 DRAIN_STALL = env_float("BENCH_DRAIN_STALL", 60)                          # seconds without progress = broken
 ONLY = [p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()]
@@ -330,6 +337,7 @@ class Hookgate:
             "hookgate.logging.file": "hookgate.log",
         }
         lines.update(extra or {})
+        lines = {k: v for k, v in lines.items() if v is not None}  # None in `extra`: the gateway's default
         with open(self.props, "w") as f:
             f.write("# written by bench/bench.py\n")
             for k, v in lines.items():
@@ -539,6 +547,241 @@ def fill_backlog(hg, account, events, body_file, what):
                         connections=FILL_CONNECTIONS)
     check_load(result, what)
     return result
+
+
+# The hanging receiver of part 8b, run as its own process (/usr/bin/python3, standard library):
+# accepts every connection, reads whatever comes and never answers, so each attempt to it lasts
+# until the gateway's delivery timeout. Prints {"port": P, "control": C} once it listens; a
+# connection to the control port gets its counters as one JSON object.
+HANGING_RECEIVER = r'''
+import asyncio, json, resource, sys, time
+
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+try:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+except (ValueError, OSError):
+    pass
+stats = {"connections": 0, "requests": 0, "open": 0, "peak_open": 0, "bytes": 0, "paths": {},
+         "nofile": resource.getrlimit(resource.RLIMIT_NOFILE)[0]}
+
+
+async def hold(reader, writer):
+    stats["connections"] += 1
+    stats["open"] += 1
+    stats["peak_open"] = max(stats["peak_open"], stats["open"])
+    head = b""
+    try:
+        while True:
+            chunk = await reader.read(65536)
+            if not chunk:
+                break
+            stats["bytes"] += len(chunk)
+            if head is not None:
+                head += chunk
+                end = head.find(b"\r\n\r\n")
+                if end >= 0 or len(head) > 65536:
+                    # One request per connection: the client waits for an answer that never comes.
+                    stats["requests"] += 1
+                    parts = head[:head.find(b"\r\n")].split(b" ")
+                    path = parts[1].decode(errors="replace") if len(parts) > 1 else "?"
+                    stats["paths"][path] = stats["paths"].get(path, 0) + 1
+                    head = None
+    except (OSError, asyncio.IncompleteReadError):
+        pass
+    finally:
+        stats["open"] -= 1
+        writer.close()
+
+
+async def control(reader, writer):
+    writer.write(json.dumps(dict(stats, at=time.monotonic())).encode())
+    try:
+        await writer.drain()
+    finally:
+        writer.close()
+
+
+async def main():
+    server = await asyncio.start_server(hold, "127.0.0.1", 0, backlog=4096)
+    ctl = await asyncio.start_server(control, "127.0.0.1", 0)
+    print(json.dumps({"port": server.sockets[0].getsockname()[1], "control": ctl.sockets[0].getsockname()[1]}), flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+'''
+
+
+class HangingReceiver:
+    """An HTTP endpoint that never answers (HANGING_RECEIVER in its own process and session)."""
+
+    def __init__(self, work):
+        self.dir = os.path.join(work, "hanging-receiver")
+        os.makedirs(self.dir, exist_ok=True)
+        self.process = None
+        self.port = self.control = None
+
+    def start(self, timeout=15):
+        script = os.path.join(self.dir, "hanging_receiver.py")
+        with open(script, "w") as f:
+            f.write(HANGING_RECEIVER)
+        python = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+        self.process = subprocess.Popen([python, script], stdout=subprocess.PIPE,
+                                        stderr=open(os.path.join(self.dir, "stderr.log"), "w"), start_new_session=True)
+        import select
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        line = self.process.stdout.readline() if ready else b""
+        if not line:
+            stop_process(self.process, 5)
+            raise Broken(f"the hanging receiver did not start within {timeout} s (see {self.dir}/stderr.log)")
+        ports = json.loads(line)
+        self.port, self.control = ports["port"], ports["control"]
+
+    def url(self, path="/"):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stats(self):
+        with socket.create_connection(("127.0.0.1", self.control), timeout=10) as s:
+            s.settimeout(10)
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        return json.loads(data)
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)  # holds nothing worth a graceful end
+            self.process.wait()
+
+
+class ArrivalReceiver:
+    """An HTTP receiver in this process answering 204 at once and timestamping (time.monotonic())
+    the first arrival of each webhook-id."""
+
+    def __init__(self):
+        import http.server
+        self.first = {}
+        self.requests = 0
+        self.without_id = 0
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            timeout = 60
+
+            def do_POST(self):
+                at = time.monotonic()
+                if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                    while True:
+                        size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                        self.rfile.read(size + 2)
+                        if size == 0:
+                            break
+                else:
+                    self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                wid = self.headers.get("webhook-id", "")
+                with receiver.lock:
+                    receiver.requests += 1
+                    if wid:
+                        receiver.first.setdefault(wid, at)
+                    else:
+                        receiver.without_id += 1
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+            block_on_close = False
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path="/"):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def arrived(self, event_id):
+        with self.lock:
+            return self.first.get(event_id)
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def open_loop_events(port, account, body, rate, seconds, connections=4, late=10):
+    """POSTs events to `account` at `rate`/s for `seconds`, open loop over `connections` keep-alive
+    connections (one thread each, like hgload rate): event i is due at start + i/rate. A thread
+    that falls more than `late` seconds behind stops; what it did not send counts as not sent.
+    Returns (sent, start, end, errors, not_sent, first_error); sent holds (event id, due, answered)."""
+    start = time.monotonic() + 0.05
+    end = start + seconds
+    total = int(seconds * rate)
+    sent, state = [], {"errors": 0, "not_sent": 0, "first_error": ""}
+    lock = threading.Lock()
+    headers = {"Authorization": "Bearer " + ADMIN_TOKEN, "Content-Type": "application/json"}
+    path = f"/api/v1/accounts/{account}/events"
+
+    def worker(k):
+        conn = None
+        for i in range(k, total, connections):
+            due = start + i / rate
+            now = time.monotonic()
+            if now > due + late or now > end + late:
+                with lock:
+                    state["not_sent"] += len(range(i, total, connections))
+                break
+            if due > now:
+                time.sleep(due - now)
+            status, answer, error = 0, b"", ""
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=late)
+                conn.request("POST", path, body, headers)
+                response = conn.getresponse()
+                answer = response.read()
+                status = response.status
+                if response.will_close:
+                    conn.close()
+                    conn = None
+            except (OSError, http.client.HTTPException) as e:
+                error = f"{type(e).__name__}: {e}"
+                if conn is not None:
+                    conn.close()
+                conn = None
+            done = time.monotonic()
+            event_id = None
+            if status == 202:
+                try:
+                    event_id = json.loads(answer)["id"]
+                except (ValueError, KeyError, TypeError):
+                    error = "202 without an event id: " + answer[:200].decode(errors="replace")
+            with lock:
+                if event_id:
+                    sent.append((event_id, due, done))
+                else:
+                    state["errors"] += 1
+                    if not state["first_error"]:
+                        state["first_error"] = error or f"HTTP {status}: {answer[:200].decode(errors='replace')}"
+        if conn is not None:
+            conn.close()
+
+    threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=max(0.0, end + 2 * late + 5 - time.monotonic()))
+    with lock:  # a thread still stuck in a request (it cannot be: `late` is its socket timeout) adds nothing more
+        result = sorted(sent, key=lambda s: s[1])
+        return result, start, end, state["errors"], state["not_sent"], state["first_error"]
 
 
 # ---- the parts ------------------------------------------------------------------------------------
@@ -820,6 +1063,127 @@ class Bench:
                 "p99_ms": percentile(latencies, 0.99) * 1000, "max_ms": latencies[-1] * 1000,
                 "reconnects": state["reconnects"]}
 
+    # 8b. a healthy endpoint beside accounts whose endpoints never answer
+
+    def noisy_neighbour(self):
+        """NOISY_ACCOUNTS accounts, each with one endpoint that never answers (HangingReceiver: every
+        attempt lasts until the delivery timeout) and NOISY_PENDING deliveries ingested for it just
+        before; then one healthy account's endpoint (ArrivalReceiver) gets NOISY_RATE events/s, open
+        loop, for NOISY_SECONDS. Ingest-to-arrival of the healthy events counts from each event's due
+        time; an event that has not arrived NOISY_DRAIN seconds after the load counts as missing, with
+        a latency above any that arrived. The gateway runs on its default delivery concurrency (no
+        workers or in-flight keys) and timeout (15 s)."""
+        hanging = HangingReceiver(self.work)
+        arrivals = None
+        hg = Hookgate(self.work, "noisy_neighbour", extra={
+            "hookgate.delivery.workers": None,     # the defaults are what this part measures
+            "hookgate.delivery.timeout": "15s",    # the default, instead of the bench's 10m
+            "hookgate.delivery.leaseTime": None,
+        })
+        fills = []
+        try:
+            hanging.start()
+            arrivals = ArrivalReceiver()
+            hg.start()
+            noisy = [f"noisy{i}" for i in range(NOISY_ACCOUNTS)]
+            for account in noisy:
+                hg.setup_account(account, [{"url": hanging.url(f"/{account}")}])
+            hg.setup_account("healthy", [{"url": arrivals.url("/healthy")}])
+
+            # The noisy backlogs, all accounts at once (2 connections each), due at once.
+            began = time.monotonic()
+            for account in noisy:
+                command = [HGLOAD, "fill", "--url", hg.url(f"/api/v1/accounts/{account}/events"), "--token", ADMIN_TOKEN,
+                           "--body", self.body_file, "--count", str(NOISY_PENDING), "--connections", "2"]
+                fills.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+            deadline = began + 60
+            for account, process in zip(noisy, fills):
+                try:
+                    out, err = process.communicate(timeout=max(1.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    raise Broken(f"noisy_neighbour: ingesting {NOISY_ACCOUNTS} × {NOISY_PENDING} events took over 60 s")
+                if process.returncode != 0:
+                    raise Broken(f"noisy_neighbour: hgload fill failed ({process.returncode}): {err.strip()}")
+                check_load(json.loads(out.strip().splitlines()[-1]), f"noisy_neighbour: filling {account}")
+            fill_seconds = time.monotonic() - began
+            pending_after_fill = hg.pending()
+            log(f"noisy_neighbour: {NOISY_ACCOUNTS} × {NOISY_PENDING} events ingested in {fill_seconds:.1f} s; "
+                f"{pending_after_fill} deliveries pending")
+
+            # The healthy load, then the wait for late arrivals.
+            before, cpu = hanging.stats(), hg.cpu_seconds()
+            with open(self.body_file, "rb") as f:
+                body = f.read()
+            sent, start, end, errors, not_sent, first_error = open_loop_events(hg.port, "healthy", body, NOISY_RATE,
+                                                                               NOISY_SECONDS)
+            after, cpu = hanging.stats(), hg.cpu_seconds() - cpu
+            if not sent:
+                raise Broken(f"noisy_neighbour: no healthy event was acknowledged ({errors} errors, first: {first_error})")
+            wait_end = end + NOISY_DRAIN
+            while time.monotonic() < wait_end:
+                if all(arrivals.arrived(event_id) is not None for event_id, _, _ in sent):
+                    break
+                time.sleep(0.05)
+            waited = time.monotonic()
+            latencies, missing, ingest = [], [], []
+            for event_id, due, answered in sent:
+                at = arrivals.arrived(event_id)
+                ingest.append(answered - due)
+                if at is None:
+                    missing.append(waited - due)
+                else:
+                    latencies.append(at - due)
+            latencies.sort()
+            ingest.sort()
+            combined = latencies + [float("inf")] * len(missing)  # a missing event is later than any arrival
+
+            def ms(q):
+                value = percentile(combined, q)
+                return None if value == float("inf") else value * 1000
+
+            final = hanging.stats()
+            metrics = hg.metrics()
+            window = after["at"] - before["at"]
+            per_account = [after["paths"].get(f"/{a}", 0) - before["paths"].get(f"/{a}", 0) for a in noisy]
+            attempts = after["requests"] - before["requests"]
+            result = {
+                "accounts": NOISY_ACCOUNTS, "pending_each": NOISY_PENDING, "rate": NOISY_RATE, "seconds": NOISY_SECONDS,
+                "drain_wait": NOISY_DRAIN, "fill_seconds": fill_seconds,
+                "fill_rate": NOISY_ACCOUNTS * NOISY_PENDING / fill_seconds, "pending_after_fill": pending_after_fill,
+                "acknowledged": len(sent), "arrived": len(latencies), "missing": len(missing),
+                "missing_waited_min_s": min(missing) if missing else None,
+                "ingest_errors": errors, "not_sent": not_sent, "first_error": first_error,
+                "p50_ms": ms(0.50), "p90_ms": ms(0.90), "p99_ms": ms(0.99),
+                "arrived_max_ms": latencies[-1] * 1000 if latencies else None,
+                "ingest_p50_ms": percentile(ingest, 0.50) * 1000, "ingest_p99_ms": percentile(ingest, 0.99) * 1000,
+                "window_seconds": window, "cpu_seconds": cpu,
+                "hanging_attempts": attempts, "hanging_attempts_rate": attempts / window,
+                "hanging_connections": after["connections"] - before["connections"],
+                "hanging_attempts_per_account": per_account,
+                "hanging_attempts_total": final["requests"], "hanging_peak_open": final["peak_open"],
+                "hanging_open_at_end": final["open"], "hanging_nofile": final["nofile"],
+                "healthy_requests": arrivals.requests, "healthy_without_id": arrivals.without_id,
+                "pending_at_end": int(metrics.get("hookgate_pending_deliveries", -1)),
+                "attempts_metrics": {k: v for k, v in metrics.items() if k.startswith("hookgate_attempts_total")},
+            }
+            self.results["noisy_neighbour"] = result
+            p50, p99 = result["p50_ms"], result["p99_ms"]
+            log(f"noisy_neighbour: healthy ingest → arrival p50 {noisy_latency(p50, result)}, p99 {noisy_latency(p99, result)}; "
+                f"{len(missing)} of {len(sent)} not arrived {NOISY_DRAIN:g} s after the load; {errors} ingest errors, "
+                f"{not_sent} not sent; hanging endpoints: {attempts} attempts in {window:.1f} s "
+                f"({attempts / window:.2f}/s, per account {min(per_account, default=0)}–{max(per_account, default=0)}), "
+                f"peak {final['peak_open']} connections open; hookgate CPU {cpu / window * 100:.0f}%")
+        finally:
+            for process in fills:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+            stop_process(hg.process, 30)  # bounded: its attempts to the hanging endpoints must not hold the bench
+            hg.stop()
+            hanging.stop()
+            if arrivals is not None:
+                arrivals.stop()
+
     # 5. email
 
     def email(self):
@@ -1028,6 +1392,13 @@ def fill_log(db_path, account, endpoint, rows):
 
 # ---- the table ------------------------------------------------------------------------------------
 
+def noisy_latency(value_ms, n):
+    """A latency of part 8b: None stands for an event that never arrived."""
+    if value_ms is None:
+        return f"> {n['missing_waited_min_s']:.0f} s (not arrived)"
+    return f"{value_ms:.1f} ms" if value_ms < 1000 else f"{value_ms / 1000:.2f} s"
+
+
 def fmt(value, unit="", digits=0):
     if value is None:
         return "—"
@@ -1170,6 +1541,22 @@ def table(bench, total_seconds):
     else:
         add("8a", "normal requests beside one client's idle and trickling connections", broken("hostile_api"))
 
+    n = r.get("noisy_neighbour")
+    if n:
+        idle = r.get("e2e", {}).get("e2e_latency")
+        add("8b", f"noisy neighbour: one healthy endpoint at {n['rate']:g} events/s (open loop, {n['seconds']:g} s) beside "
+            f"{n['accounts']} accounts whose endpoint never answers, {n['pending_each']:,} deliveries pending each "
+            f"(held to the 15 s attempt timeout; the gateway's default workers and limits); {n['acknowledged']:,} events, "
+            f"{n['missing']:,} not arrived {n['drain_wait']:g} s after the load (counted in the percentiles), "
+            f"{n['ingest_errors'] + n['not_sent']} ingest errors",
+            f"p50 {noisy_latency(n['p50_ms'], n)}, p99 {noisy_latency(n['p99_ms'], n)}; "
+            f"the {n['accounts']} others: {n['hanging_attempts_rate']:.2f} attempts/s",
+            f"4 (idle): p50 {idle['p50_ms']:.2f} ms, p99 {idle['p99_ms']:.2f} ms" if idle else "", "",
+            "p99 ≤ 1 s, no ingest errors",
+            verdict(n["p99_ms"] is not None and n["p99_ms"] <= 1000 and n["ingest_errors"] + n["not_sent"] == 0))
+    else:
+        add("8b", "noisy neighbour: a healthy endpoint beside accounts whose endpoints never answer", broken("noisy_neighbour"))
+
     info = []
     cores = os.cpu_count() or 1
 
@@ -1215,6 +1602,16 @@ def table(bench, total_seconds):
                         f"(limit 50) median {s['list_page_median_ms']:.2f} ms; database {s['db_bytes'] / 2**20:,.0f} MiB "
                         f"(written directly in {s['fill_seconds']:.0f} s).")
     info.extend(nodes.info(r))
+    if n:
+        per = n["hanging_attempts_per_account"]
+        info.append(f"noisy neighbour (8b): the {n['accounts'] * n['pending_each']:,} noisy events ingested in "
+                    f"{n['fill_seconds']:.1f} s ({n['fill_rate']:,.0f} events/s) just before the load; during its "
+                    f"{n['window_seconds']:.0f} s the hanging endpoints got {n['hanging_attempts']:,} attempts "
+                    f"({n['hanging_connections']:,} connections; per account {min(per, default=0)}–{max(per, default=0)}), at most "
+                    f"{n['hanging_peak_open']:,} connections open at once{cpu(n, n['window_seconds'])}; healthy ingest "
+                    f"answer p50 {n['ingest_p50_ms']:.2f} ms, p99 {n['ingest_p99_ms']:.2f} ms; {n['pending_at_end']:,} "
+                    f"deliveries still pending at the end. Settings: no hookgate.delivery.workers or in-flight keys "
+                    f"(the defaults), timeout 15 s, retry schedule default, jitter 0.")
     if x:
         info.append(f"ingest → arrival (4): ingest answer p50 {x['ingest_latency']['p50_ms']:.2f} ms, "
                     f"p99 {x['ingest_latency']['p99_ms']:.2f} ms in the same run.")
@@ -1229,7 +1626,7 @@ def render(bench, total_seconds, info_machine):
     lines.append("")
     m = info_machine
     lines.append(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, {m['os']} (kernel {m['kernel']}), "
-                 f"disk {m['disk']}; commit {m['commit']}. Hookgate Release build, {WORKERS} delivery workers, "
+                 f"disk {m['disk']}; commit {m['commit']}. Hookgate Release build, {WORKERS} delivery workers (8b: the default), "
                  f"SQLite synchronous=FULL, jitter 0, log level warning.")
     lines.append("")
     lines.append("| # | measure | figure | baseline | ratio | target | met |")
@@ -1248,7 +1645,10 @@ def render(bench, total_seconds, info_machine):
                  "paused with SIGSTOP, so every delivery stays pending and none fails; the time runs from SIGCONT until "
                  "/metrics shows hookgate_pending_deliveries 0, and every delivery is checked to have succeeded. 6b's logs "
                  "are written straight into the database hookgate created (deliveries, events, payloads, attempts; its "
-                 "triggers keep the counters), then hookgate is started on it.")
+                 "triggers keep the counters), then hookgate is started on it. 8b's healthy events are POSTed by the bench "
+                 "itself (open loop, latency from each event's due time to its first arrival, by webhook-id, at a receiver "
+                 "in the bench process); its hanging endpoints are one asyncio process that reads every request and never "
+                 "answers.")
     lines.append("")
     if bench.errors:
         lines.append("Broken parts:")
@@ -1285,6 +1685,7 @@ def main():
         bench.part("stats_large", bench.stats_large)
         bench.part("postgres_nodes", bench.postgres_nodes)
         bench.part("hostile_api", bench.hostile_api)
+        bench.part("noisy_neighbour", bench.noisy_neighbour)
     except Broken as e:
         bench.errors["setup"] = str(e)
         log(f"setup BROKE: {e}")
@@ -1302,7 +1703,9 @@ def main():
                    "settings": {"backlog": BACKLOG, "email_backlog": EMAIL_BACKLOG, "memory_pending": MEMORY_PENDING,
                                 "stats_small": STATS_SMALL, "stats_large": STATS_LARGE, "workers": WORKERS,
                                 "wrk": f"{WRK_THREADS}x{WRK_CONNECTIONS}", "duration": DURATION,
-                                "latency_duration": LATENCY_DURATION}}, f, indent=2)
+                                "latency_duration": LATENCY_DURATION, "noisy_accounts": NOISY_ACCOUNTS,
+                                "noisy_pending": NOISY_PENDING, "noisy_rate": NOISY_RATE, "noisy_seconds": NOISY_SECONDS,
+                                "noisy_drain": NOISY_DRAIN}}, f, indent=2)
     log(f"table written to {os.path.join(RESULTS, 'latest.md')}")
     if KEEP or bench.errors:
         log(f"kept the work folder (logs, databases): {work}")
