@@ -21,8 +21,10 @@ Dispatcher::Dispatcher(Store& store, std::map<std::string, Transport*> transport
 	_emailTemplates(emailTemplates),
 	_options(options),
 	_logger(logger),
-	_metrics(metrics)
+	_metrics(metrics),
+	_planner(ClaimPlanner::Options{options.workers, options.maxInFlight, PREFETCH})
 {
+	if (_metrics) _metrics->deliveryWorkers(_options.workers);
 }
 
 Dispatcher::~Dispatcher()
@@ -35,7 +37,7 @@ void Dispatcher::start()
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (_scheduler.joinable()) return;
 	_stopping = false;
-	for (int i = 0; i < _options.workers; ++i) _workers.emplace_back([this] { runWorker(); });
+	_aborting = false;
 	_scheduler = std::thread([this] { runScheduler(); });
 }
 
@@ -78,6 +80,9 @@ int Dispatcher::stop(const Poco::Timespan& grace)
 		_logger.information("%z claimed deliveries left for the next start", _queue.size());
 		_queue.clear();
 	}
+	_planner = ClaimPlanner(ClaimPlanner::Options{_options.workers, _options.maxInFlight, PREFETCH});
+	_idleWorkers = 0;
+	_nextRetry = 0;
 	return aborted;
 }
 
@@ -86,19 +91,39 @@ void Dispatcher::wake()
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		_woken = true;
-		if (_schedulerState != SchedulerState::Idle) return;  // it looks again before it sleeps
+		if (!_sleeping) return;  // it looks again before it sleeps
 	}
 	_schedulerWake.notify_one();
 }
 
-int Dispatcher::held() const
+std::deque<Dispatcher::Claim>::iterator Dispatcher::runnable()
 {
-	return static_cast<int>(_queue.size()) + _busy;
+	return std::find_if(_queue.begin(), _queue.end(), [this](const Claim& c) { return _planner.mayStart(c.delivery.endpointId); });
 }
 
-bool Dispatcher::hasRoom() const
+void Dispatcher::addWorkers()
 {
-	return held() <= _options.workers * (PREFETCH - 1);
+	int wanted = 0;
+	for (const auto& c : _queue)
+		if (_planner.mayStart(c.delivery.endpointId)) ++wanted;
+	wanted = std::min(wanted, _options.workers - _busy) - _idleWorkers;
+	while (wanted-- > 0 && static_cast<int>(_workers.size()) < _options.workers)
+		_workers.emplace_back([this] { runWorker(); });
+}
+
+void Dispatcher::updateGauges()
+{
+	if (_metrics) _metrics->deliveryConcurrency(_planner.inFlight(), _planner.endpointsAtCap(), _planner.endpointsRateLimited());
+}
+
+void Dispatcher::report(const ClaimPlanner::Plan& plan)
+{
+	for (const auto& p : plan.reportAtCap)
+		_logger.warning("endpoint %s (account %s) is at its cap of %d attempts in flight; its other due deliveries wait "
+			"(reported at most once a minute per endpoint)", p.endpointId, p.accountId, p.maxInFlight > 0 ? p.maxInFlight : _options.maxInFlight);
+	for (const auto& p : plan.reportRateLimited)
+		_logger.warning("endpoint %s (account %s) is at its rate limit of %d attempts per second; its other due deliveries wait "
+			"(reported at most once a minute per endpoint)", p.endpointId, p.accountId, p.rateLimit);
 }
 
 void Dispatcher::runScheduler()
@@ -106,39 +131,47 @@ void Dispatcher::runScheduler()
 	const auto pollMs = std::max<Poco::Int64>(1, _options.pollInterval.totalMilliseconds());
 	while (true)
 	{
-		std::size_t capacity = 0;
 		{
-			std::unique_lock<std::mutex> lock(_mutex);
-			// Claim a little ahead of the workers (a claim waits for its commit; workers should not
-			// wait for it), but not more: the rest stays in the store, unleased.
-			const int limit = _options.workers * PREFETCH;
-			_schedulerState = SchedulerState::WaitingForRoom;
-			_schedulerWake.wait(lock, [this] { return _stopping || hasRoom(); });
-			_schedulerState = SchedulerState::Claiming;
+			std::lock_guard<std::mutex> lock(_mutex);
 			if (_stopping) return;
-			capacity = static_cast<std::size_t>(limit - held());
 			_woken = false;
 		}
 
 		Poco::Int64 waitMs = pollMs;
 		Millis claimedAt = 0;
+		bool again = false;
 		try
 		{
 			const Millis now = _clock.now();
 			claimedAt = now;
 			const Millis leaseUntil = now + _options.leaseTime.totalMilliseconds();
-			auto claimed = _store.claimDue(now, leaseUntil, capacity);
-			if (!claimed.empty())
+			const auto pending = _store.pendingEndpoints(now);
+			ClaimPlanner::Plan plan;
 			{
+				std::lock_guard<std::mutex> lock(_mutex);
+				plan = _planner.plan(pending, now);
+				updateGauges();
+			}
+			report(plan);
+			if (!plan.claims.empty())
+			{
+				auto claimed = _store.claimDue(now, leaseUntil, plan.claims);
+				std::map<std::string, std::size_t> got;
+				for (const auto& d : claimed) ++got[d.endpointId];
 				{
 					std::lock_guard<std::mutex> lock(_mutex);
+					for (const auto& c : plan.claims)
+					{
+						const std::size_t n = got[c.endpointId];
+						_planner.claimed(c.endpointId, c.max, n);
+						again = again || n == c.max;  // maybe more due, and room for it
+					}
 					for (auto& d : claimed) _queue.push_back(Claim{std::move(d), leaseUntil});
+					addWorkers();
 				}
 				for (std::size_t i = 0; i < claimed.size(); ++i) _workAvailable.notify_one();
-				if (claimed.size() == capacity) continue;  // maybe more due: look again as soon as a worker is free
 			}
-			const Millis next = _store.nextDueTime();
-			if (next > now) waitMs = std::min<Poco::Int64>(pollMs, next - now);
+			if (plan.wakeAt > now) waitMs = std::min<Poco::Int64>(waitMs, plan.wakeAt - now);
 		}
 		catch (const Poco::Exception& e)
 		{
@@ -148,47 +181,52 @@ void Dispatcher::runScheduler()
 		{
 			_logger.error("dispatcher: claiming due deliveries failed: %s", std::string(e.what()));
 		}
+		if (again) continue;
 
 		std::unique_lock<std::mutex> lock(_mutex);
-		// The store's next due time does not see a retry behind deliveries still in flight
-		// (their due times have passed): the retries this process scheduled are remembered.
+		// The store does not see a retry behind deliveries still in flight (they are claimed):
+		// the retries this process scheduled are remembered.
 		if (_nextRetry != 0)
 		{
 			if (_nextRetry <= claimedAt) _nextRetry = 0;  // due at the claim just made: taken with it
 			else waitMs = std::min<Poco::Int64>(waitMs, _nextRetry - claimedAt);
 		}
-		_schedulerState = SchedulerState::Idle;
+		_sleeping = true;
 		_schedulerWake.wait_for(lock, std::chrono::milliseconds(waitMs), [this] { return _stopping || _woken; });
-		_schedulerState = SchedulerState::Claiming;
+		_sleeping = false;
 		if (_stopping) return;
 	}
 }
 
 void Dispatcher::runWorker()
 {
+	std::unique_lock<std::mutex> lock(_mutex);
 	while (true)
 	{
-		ClaimedDelivery delivery;
-		Millis leaseUntil = 0;
-		{
-			std::unique_lock<std::mutex> lock(_mutex);
-			_workAvailable.wait(lock, [this] { return _stopping || !_queue.empty(); });
-			if (_stopping) return;
-			delivery = std::move(_queue.front().delivery);
-			leaseUntil = _queue.front().leaseUntil;
-			_queue.pop_front();
-			++_busy;
-		}
+		std::deque<Claim>::iterator next;
+		++_idleWorkers;
+		_workAvailable.wait(lock, [this, &next] { return _stopping || (next = runnable()) != _queue.end(); });
+		--_idleWorkers;
+		if (_stopping) return;
+		const ClaimedDelivery delivery = std::move(next->delivery);
+		const Millis leaseUntil = next->leaseUntil;
+		_queue.erase(next);
+		++_busy;
+		// An attempt must end inside the lease: after it, another node (or this one's next
+		// claim) may send the delivery too. One that waited too long for a worker is left
+		// to be claimed again when its lease ends.
+		const Millis startedAt = _clock.now();
+		const bool inLease = startedAt + _options.timeout.totalMilliseconds() < leaseUntil;
+		if (inLease) _planner.started(delivery.endpointId);
+		else _planner.dropped(delivery.endpointId);
+		updateGauges();
+		lock.unlock();
+
 		Millis retryAt = 0;
 		try
 		{
-			// An attempt must end inside the lease: after it, another node (or this one's next
-			// claim) may send the delivery too. One that waited too long for a worker is left
-			// to be claimed again when its lease ends.
-			if (_clock.now() + _options.timeout.totalMilliseconds() < leaseUntil)
-				retryAt = process(delivery);
-			else
-				_logger.warning("delivery %s: its lease would end before an attempt could; left for the next claim", delivery.id);
+			if (inLease) retryAt = process(delivery);
+			else _logger.warning("delivery %s: its lease would end before an attempt could; left for the next claim", delivery.id);
 		}
 		catch (const Poco::Exception& e)
 		{
@@ -202,23 +240,28 @@ void Dispatcher::runWorker()
 		{
 			_logger.error("delivery %s: unknown error (left for retry when its lease ends)", delivery.id);
 		}
+
+		const Millis endedAt = inLease ? _clock.now() : 0;
+		lock.lock();
+		--_busy;
+		if (_busy == 0 && _stopping) _idle.notify_all();
+		// The scheduler is woken only if it can act: a retry may be due sooner than its next
+		// look, or the room it waits for is there.
+		// (A claim dropped for its lease frees room too.)
+		bool wakeScheduler = !inLease || _planner.finished(delivery.endpointId, endedAt - startedAt, endedAt);
+		updateGauges();
+		if (retryAt != 0)
 		{
-			std::lock_guard<std::mutex> lock(_mutex);
-			--_busy;
-			if (_busy == 0 && _stopping) _idle.notify_all();
-			// The scheduler is woken only if it can act: a retry may be due sooner than its next
-			// look, or the room it waits for is there.
-			bool wakeScheduler = false;
-			if (retryAt != 0)
-			{
-				_woken = true;
-				if (_nextRetry == 0 || retryAt < _nextRetry) _nextRetry = retryAt;
-				wakeScheduler = _schedulerState == SchedulerState::Idle;
-			}
-			if (_schedulerState == SchedulerState::WaitingForRoom && hasRoom()) wakeScheduler = true;
-			if (!wakeScheduler) continue;
+			if (_nextRetry == 0 || retryAt < _nextRetry) _nextRetry = retryAt;
+			wakeScheduler = true;
 		}
-		_schedulerWake.notify_one();
+		// A claim of the same endpoint may start now that this attempt is over.
+		if (!_queue.empty() && _idleWorkers > 0) _workAvailable.notify_one();
+		if (wakeScheduler)
+		{
+			_woken = true;
+			if (_sleeping) _schedulerWake.notify_one();
+		}
 	}
 }
 

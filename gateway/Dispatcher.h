@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gateway/ClaimPlanner.h"
 #include "gateway/Clock.h"
 #include "gateway/EmailTemplates.h"
 #include "gateway/Metrics.h"
@@ -24,13 +25,17 @@ namespace Hookgate {
 /// Sends what the store holds: a scheduler thread claims due deliveries (with a lease, so a
 /// crashed process's claims are taken again) and a pool of workers attempts them through the
 /// transport of each endpoint, then records the attempt and the retry decision.
+/// What is claimed is decided by a ClaimPlanner: per-endpoint caps, fair shares and rate limits,
+/// so that a slow or hanging endpoint holds only its own share of the workers. Worker threads
+/// are started when work needs them, up to `workers`.
 /// Woken when work arrives; `pollInterval` only bounds how long it sleeps when idle.
 class Dispatcher
 {
 public:
 	struct Options
 	{
-		int workers = 8;
+		int workers = 64;      ///< attempts in flight at most, in all
+		int maxInFlight = 8;   ///< attempts in flight per endpoint, unless the endpoint sets its own
 		Poco::Timespan timeout = Poco::Timespan(15, 0);
 		Poco::Timespan pollInterval = Poco::Timespan(1, 0);
 		Poco::Timespan leaseTime = Poco::Timespan(120, 0);
@@ -45,7 +50,7 @@ public:
 		const EmailTemplates& emailTemplates, const Options& options, Poco::Logger& logger, Metrics* metrics = nullptr);
 	~Dispatcher();
 
-	/// Claimed deliveries kept ready per worker.
+	/// Claims held per attempt slot of an endpoint whose attempts are quick.
 	static const int PREFETCH = 3;
 
 	void start();
@@ -91,24 +96,20 @@ private:
 		Millis leaseUntil = 0;
 	};
 	std::deque<Claim> _queue;
-	int _busy = 0;
+	ClaimPlanner _planner;
+	int _busy = 0;         ///< attempts running
+	int _idleWorkers = 0;  ///< worker threads waiting for a claim they may start
 	Millis _nextRetry = 0;  ///< the earliest retry a worker scheduled since the scheduler last claimed it; 0: none
 	bool _woken = false;
-	/// Where the scheduler sleeps, so that only the events it waits for wake it (each wake-up
-	/// of a thread costs about as much as a small ingest).
-	enum class SchedulerState
-	{
-		Claiming,
-		WaitingForRoom,  ///< the queue is full: a worker that frees room wakes it
-		Idle             ///< nothing due: new work wakes it
-	};
-	SchedulerState _schedulerState = SchedulerState::Claiming;
-	/// Claims queued or in progress.
-	int held() const;
-	/// Room for a new claim: at least one worker's worth below the prefetch limit.
-	bool hasRoom() const;
+	bool _sleeping = false;  ///< the scheduler waits: only the events it waits for wake it (a wake-up costs about as much as a small ingest)
 	bool _stopping = false;
 	std::atomic<bool> _aborting{false};  ///< attempts now ending were aborted by stop(grace): not recorded
+	/// The first queued claim a worker may start now (its endpoint below its limit), or end.
+	std::deque<Claim>::iterator runnable();
+	/// Starts worker threads for claims that no idle worker will take, up to `workers`.
+	void addWorkers();
+	void updateGauges();
+	void report(const ClaimPlanner::Plan& plan);
 	std::thread _scheduler;
 	std::vector<std::thread> _workers;
 };

@@ -310,6 +310,7 @@ int HookgateServer::main(const std::vector<std::string>&)
 
 	Dispatcher::Options dispatcherOptions;
 	dispatcherOptions.workers = _settings.workers;
+	dispatcherOptions.maxInFlight = _settings.maxInFlight;
 	dispatcherOptions.timeout = _settings.timeout;
 	dispatcherOptions.pollInterval = _settings.pollInterval;
 	dispatcherOptions.leaseTime = _settings.leaseTime;

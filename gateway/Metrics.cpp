@@ -61,6 +61,18 @@ std::string Metrics::render(const QueueSummary& queue, Millis now) const
 	out << "# HELP hookgate_http_connections_timed_out_total Connections cut off by hookgate.http.headerTimeout or bodyTimeout since start.\n"
 		<< "# TYPE hookgate_http_connections_timed_out_total counter\n"
 		<< "hookgate_http_connections_timed_out_total " << _connectionsTimedOut.load() << "\n";
+	out << "# HELP hookgate_delivery_attempts_in_flight Delivery attempts in flight now.\n"
+		<< "# TYPE hookgate_delivery_attempts_in_flight gauge\n"
+		<< "hookgate_delivery_attempts_in_flight " << _attemptsInFlight.load() << "\n";
+	out << "# HELP hookgate_delivery_workers The cap on delivery attempts in flight (hookgate.delivery.workers).\n"
+		<< "# TYPE hookgate_delivery_workers gauge\n"
+		<< "hookgate_delivery_workers " << _deliveryWorkers.load() << "\n";
+	out << "# HELP hookgate_delivery_endpoints_at_cap Endpoints whose due deliveries wait because their attempts in flight reached their maxInFlight.\n"
+		<< "# TYPE hookgate_delivery_endpoints_at_cap gauge\n"
+		<< "hookgate_delivery_endpoints_at_cap " << _endpointsAtCap.load() << "\n";
+	out << "# HELP hookgate_delivery_endpoints_rate_limited Endpoints whose due deliveries wait for their rateLimit.\n"
+		<< "# TYPE hookgate_delivery_endpoints_rate_limited gauge\n"
+		<< "hookgate_delivery_endpoints_rate_limited " << _endpointsRateLimited.load() << "\n";
 	out << "# HELP hookgate_deliveries_total Deliveries finished since start, by transport and outcome.\n"
 		<< "# TYPE hookgate_deliveries_total counter\n";
 	for (std::size_t t = 0; t < 2; ++t)

@@ -30,6 +30,16 @@ public:
 	void connectionClosed() { --_connectionsOpen; }
 	void connectionRefused() { ++_connectionsRefused; }
 	void connectionTimedOut() { ++_connectionsTimedOut; }
+	/// The delivery workers: the cap on attempts in flight in all.
+	void deliveryWorkers(int workers) { _deliveryWorkers = workers; }
+	/// Attempts in flight now; endpoints whose due deliveries wait for their maxInFlight, or for
+	/// their rateLimit.
+	void deliveryConcurrency(int inFlight, int endpointsAtCap, int endpointsRateLimited)
+	{
+		_attemptsInFlight = inFlight;
+		_endpointsAtCap = endpointsAtCap;
+		_endpointsRateLimited = endpointsRateLimited;
+	}
 
 	/// The text exposition (version 0.0.4), with the queue figures read from the store.
 	std::string render(const QueueSummary& queue, Millis now) const;
@@ -52,6 +62,10 @@ private:
 	std::atomic<Poco::Int64> _connectionsOpen{0};
 	std::atomic<Poco::UInt64> _connectionsRefused{0};
 	std::atomic<Poco::UInt64> _connectionsTimedOut{0};
+	std::atomic<int> _deliveryWorkers{0};
+	std::atomic<int> _attemptsInFlight{0};
+	std::atomic<int> _endpointsAtCap{0};
+	std::atomic<int> _endpointsRateLimited{0};
 	std::array<std::array<std::atomic<Poco::UInt64>, 3>, 2> _attempts{};  ///< [transport][result]
 	std::array<std::array<std::atomic<Poco::UInt64>, 2>, 2> _finished{};  ///< [transport][succeeded, failed]
 	std::array<Histogram, 2> _durations;

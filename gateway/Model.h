@@ -38,6 +38,10 @@ struct Endpoint
 	std::string hierarchy = "nested";
 	std::string description;
 	bool enabled = true;
+	/// Attempts in flight to this endpoint at most (per node); 0: the default, hookgate.delivery.maxInFlight.
+	int maxInFlight = 0;
+	/// Attempts started per second at most (per node); 0: no limit.
+	int rateLimit = 0;
 	std::string secret;
 	std::string previousSecret;      ///< still signs until previousSecretUntil
 	Millis previousSecretUntil = 0;
@@ -143,6 +147,25 @@ struct ClaimedDelivery
 	Millis createdAt = 0;
 	int attemptCount = 0;
 	std::string payload;
+};
+
+/// An endpoint with pending deliveries, as the dispatcher's fair claims need it.
+struct PendingEndpoint
+{
+	std::string endpointId;
+	std::string accountId;
+	int maxInFlight = 0;  ///< the endpoint's own cap; 0: the default
+	int rateLimit = 0;    ///< attempts per second; 0: none
+	/// When its earliest pending delivery that nobody holds is due (may be in the future);
+	/// 0: every pending delivery of it is held (claimed) now.
+	Millis nextDue = 0;
+};
+
+/// How many due deliveries of one endpoint to claim, at most.
+struct EndpointClaim
+{
+	std::string endpointId;
+	std::size_t max = 0;
 };
 
 } // namespace Hookgate

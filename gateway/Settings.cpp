@@ -219,7 +219,8 @@ Settings Settings::load(const Poco::Util::AbstractConfiguration& config, const s
 	}
 	s.extraEventTypes = r.list("hookgate.events.types");
 
-	s.workers = static_cast<int>(r.integer("hookgate.delivery.workers", s.workers, 1, 256));
+	s.workers = static_cast<int>(r.integer("hookgate.delivery.workers", s.workers, 1, 1024));
+	s.maxInFlight = static_cast<int>(r.integer("hookgate.delivery.maxInFlight", s.maxInFlight, 1, 1024));
 	s.timeout = r.duration("hookgate.delivery.timeout", s.timeout, Poco::Timespan(0, 100000));
 	{
 		const std::string key = "hookgate.delivery.retrySchedule";

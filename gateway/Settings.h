@@ -48,7 +48,8 @@ struct Settings
 	bool webRootConfigured = false;   ///< hookgate.web.root was set (else the default, `web` beside the templates folder)
 	std::vector<std::string> extraEventTypes;
 	// delivery
-	int workers = 8;
+	int workers = 64;
+	int maxInFlight = 8;
 	Poco::Timespan timeout = Poco::Timespan(15, 0);
 	std::vector<Poco::Timespan> retrySchedule;
 	double jitter = 0.2;

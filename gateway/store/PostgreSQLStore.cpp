@@ -2,6 +2,8 @@
 #include "gateway/store/StoreColumns.h"
 
 #include <Poco/Format.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
 #include <Poco/StringTokenizer.h>
 
@@ -10,6 +12,7 @@
 #include <algorithm>
 #include <limits>
 #include <random>
+#include <sstream>
 
 #ifdef _WIN32
 #include <winsock2.h>
@@ -168,6 +171,13 @@ CREATE TABLE store_counter_deltas (
 	n BIGINT NOT NULL
 );
 )SQL",
+	// 2: per-endpoint delivery limits; pending deliveries indexed by endpoint, for fair claims
+	R"SQL(
+ALTER TABLE endpoints ADD COLUMN max_in_flight INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE endpoints ADD COLUMN rate_limit INTEGER NOT NULL DEFAULT 0;
+DROP INDEX deliveries_due;
+CREATE INDEX deliveries_pending ON deliveries (endpoint_id, next_attempt_at, seq) WHERE status = 0;
+)SQL",
 };
 
 const int SCHEMA_VERSION = sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]);
@@ -186,7 +196,7 @@ bool allText(std::initializer_list<const std::string*> values)
 
 #define HOOKGATE_ENDPOINT_COLUMNS \
 	"SELECT id, account_id, url, email, auth_key, auth_value, has_auth, event_types, hierarchy, description, " \
-	"enabled, secret, previous_secret, previous_secret_until, created_at FROM endpoints "
+	"enabled, secret, previous_secret, previous_secret_until, created_at, max_in_flight, rate_limit FROM endpoints "
 
 #define HOOKGATE_DELIVERY_COLUMNS \
 	"SELECT seq, id, account_id, endpoint_id, event_id, event_type, transport, created_at, status, attempt_count, " \
@@ -208,6 +218,8 @@ Endpoint endpointFrom(const Result& r, int row)
 	e.previousSecret = r.text(row, 12);
 	e.previousSecretUntil = r.int64(row, 13);
 	e.createdAt = r.int64(row, 14);
+	e.maxInFlight = static_cast<int>(r.int64(row, 15));
+	e.rateLimit = static_cast<int>(r.int64(row, 16));
 	return e;
 }
 
@@ -636,11 +648,11 @@ Store::CreateResult PostgreSQLStore::insertEndpoint(Connection& c, const Endpoin
 	if (counts.int64(0, 0) > 0) return CreateResult::AlreadyExists;
 	if (counts.int64(0, 1) >= limit) return CreateResult::LimitReached;
 	auto r = c.run("INSERT INTO endpoints (id, account_id, url, email, auth_key, auth_value, has_auth, event_types, hierarchy, "
-		"description, enabled, secret, previous_secret, previous_secret_until, created_at) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING",
+		"description, enabled, secret, previous_secret, previous_secret_until, created_at, max_in_flight, rate_limit) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (id) DO NOTHING",
 		{e.id, e.accountId, e.url, e.email, e.authHeader ? e.authHeader->key : std::string(),
 			e.authHeader ? e.authHeader->value : std::string(), e.authHeader ? 1 : 0, StoreColumns::joinTypes(e.eventTypes), e.hierarchy,
-			e.description, e.enabled ? 1 : 0, e.secret, e.previousSecret, e.previousSecretUntil, e.createdAt});
+			e.description, e.enabled ? 1 : 0, e.secret, e.previousSecret, e.previousSecretUntil, e.createdAt, e.maxInFlight, e.rateLimit});
 	return r.affected() > 0 ? CreateResult::Created : CreateResult::AlreadyExists;
 }
 
@@ -660,9 +672,10 @@ Store::CreateResult PostgreSQLStore::upsertEndpoint(const Endpoint& e, int limit
 		const std::string authValue = e.authHeader ? e.authHeader->value : std::string();
 		const std::string types = StoreColumns::joinTypes(e.eventTypes);
 		c.run("UPDATE endpoints SET url = $1, email = $2, auth_key = $3, auth_value = $4, has_auth = $5, event_types = $6, "
-			"hierarchy = $7, description = $8, enabled = $9, secret = $10, deleted_at = 0 WHERE id = $11",
+			"hierarchy = $7, description = $8, enabled = $9, secret = $10, max_in_flight = $11, rate_limit = $12, deleted_at = 0 "
+			"WHERE id = $13",
 			{e.url, e.email, authKey, authValue, e.authHeader ? 1 : 0, types, e.hierarchy, e.description, e.enabled ? 1 : 0,
-				e.secret, e.id});
+				e.secret, e.maxInFlight, e.rateLimit, e.id});
 		return CreateResult::Created;
 	});
 }
@@ -697,10 +710,10 @@ bool PostgreSQLStore::updateEndpoint(const Endpoint& e)
 	const std::string types = StoreColumns::joinTypes(e.eventTypes);
 	return write([&](Connection& c) {
 		return c.run("UPDATE endpoints SET url = $1, email = $2, auth_key = $3, auth_value = $4, has_auth = $5, event_types = $6, "
-			"hierarchy = $7, description = $8, enabled = $9, secret = $10, previous_secret = $11, previous_secret_until = $12 "
-			"WHERE account_id = $13 AND id = $14 AND deleted_at = 0",
+			"hierarchy = $7, description = $8, enabled = $9, secret = $10, previous_secret = $11, previous_secret_until = $12, "
+			"max_in_flight = $13, rate_limit = $14 WHERE account_id = $15 AND id = $16 AND deleted_at = 0",
 			{e.url, e.email, authKey, authValue, e.authHeader ? 1 : 0, types, e.hierarchy, e.description, e.enabled ? 1 : 0,
-				e.secret, e.previousSecret, e.previousSecretUntil, e.accountId, e.id}).affected() > 0;
+				e.secret, e.previousSecret, e.previousSecretUntil, e.maxInFlight, e.rateLimit, e.accountId, e.id}).affected() > 0;
 	});
 }
 
@@ -778,21 +791,58 @@ IngestResult PostgreSQLStore::insertEvent(const Event& event, const std::vector<
 
 // ---- dispatcher
 
-std::vector<ClaimedDelivery> PostgreSQLStore::claimDue(Millis now, Millis leaseUntil, std::size_t max)
+std::vector<PendingEndpoint> PostgreSQLStore::pendingEndpoints(Millis now)
 {
-	if (max == 0) return {};
+	return read([&](Connection& c) {
+		// One index seek per endpoint with pending deliveries (a loose scan of deliveries_pending),
+		// whatever their number: the endpoints, not the deliveries, are walked.
+		auto r = c.run("WITH RECURSIVE ep(id) AS ("
+			"SELECT (SELECT endpoint_id FROM deliveries WHERE status = 0 ORDER BY endpoint_id LIMIT 1) "
+			"UNION ALL SELECT (SELECT endpoint_id FROM deliveries WHERE status = 0 AND endpoint_id > ep.id ORDER BY endpoint_id LIMIT 1) "
+			"FROM ep WHERE ep.id IS NOT NULL) "
+			"SELECT ep.id, COALESCE(e.account_id, ''), COALESCE(e.max_in_flight, 0), COALESCE(e.rate_limit, 0), "
+			"COALESCE((SELECT d.next_attempt_at FROM deliveries d WHERE d.status = 0 AND d.endpoint_id = ep.id AND d.claimed_until <= $1 "
+			"ORDER BY d.next_attempt_at LIMIT 1), 0) "
+			"FROM ep LEFT JOIN endpoints e ON e.id = ep.id "
+			// A disabled endpoint's deliveries are held until it is enabled again.
+			"WHERE ep.id IS NOT NULL AND NOT COALESCE(e.enabled = false AND e.deleted_at = 0, false)",
+			{now});
+		std::vector<PendingEndpoint> out;
+		out.reserve(static_cast<std::size_t>(r.rows()));
+		for (int i = 0; i < r.rows(); ++i)
+			out.push_back(PendingEndpoint{r.text(i, 0), r.text(i, 1), static_cast<int>(r.int64(i, 2)), static_cast<int>(r.int64(i, 3)),
+				r.int64(i, 4)});
+		return out;
+	});
+}
+
+std::vector<ClaimedDelivery> PostgreSQLStore::claimDue(Millis now, Millis leaseUntil, const std::vector<EndpointClaim>& claims)
+{
+	// The claims travel as one JSON parameter: [{"e": endpoint, "n": max}, ...].
+	Poco::JSON::Array wanted;
+	for (const auto& claim : claims)
+	{
+		if (claim.max == 0 || !allText({&claim.endpointId})) continue;
+		Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+		item->set("e", claim.endpointId);
+		item->set("n", static_cast<Int64>(claim.max));
+		wanted.add(item);
+	}
+	if (wanted.size() == 0) return {};
+	std::ostringstream json;
+	wanted.stringify(json);
 	auto claimed = write([&](Connection& c) {
 		// Rows another node is claiming right now are skipped, not waited for; rows it claimed
 		// are skipped until their lease ends.
-		auto r = c.run("WITH due AS (SELECT d.seq FROM deliveries d "
-			"WHERE d.status = 0 AND d.next_attempt_at <= $1 AND d.claimed_until <= $1 "
+		auto r = c.run("WITH due AS (SELECT x.seq FROM json_to_recordset($3::json) AS w(e text, n int) CROSS JOIN LATERAL ("
+			"SELECT d.seq FROM deliveries d WHERE d.status = 0 AND d.endpoint_id = w.e AND d.next_attempt_at <= $1 AND d.claimed_until <= $1 "
 			// A disabled endpoint's deliveries are held until it is enabled again.
 			"AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.enabled = false AND e.deleted_at = 0) "
-			"ORDER BY d.next_attempt_at, d.seq LIMIT $3 FOR UPDATE OF d SKIP LOCKED) "
+			"ORDER BY d.next_attempt_at, d.seq LIMIT w.n FOR UPDATE OF d SKIP LOCKED) x) "
 			"UPDATE deliveries d SET claimed_until = $2 FROM due WHERE d.seq = due.seq "
 			"RETURNING d.seq, d.id, d.account_id, d.endpoint_id, d.event_id, d.event_type, d.created_at, d.attempt_count, "
 			"(SELECT p.body FROM payloads p WHERE p.delivery_seq = d.seq), d.next_attempt_at",
-			{now, leaseUntil, static_cast<Int64>(max)});
+			{now, leaseUntil, json.str()});
 		std::vector<std::pair<Int64, ClaimedDelivery>> rows;
 		rows.reserve(static_cast<std::size_t>(r.rows()));
 		for (int i = 0; i < r.rows(); ++i)
@@ -814,13 +864,6 @@ std::vector<ClaimedDelivery> PostgreSQLStore::claimDue(Millis now, Millis leaseU
 		for (const auto& d : claimed) _held[d.seq] = leaseUntil;
 	}
 	return claimed;
-}
-
-Millis PostgreSQLStore::nextDueTime()
-{
-	return read([&](Connection& c) {
-		return c.run("SELECT COALESCE(MIN(next_attempt_at), 0) FROM deliveries WHERE status = 0").int64(0, 0);
-	});
 }
 
 void PostgreSQLStore::recordAttemptIn(Connection& c, Int64 seq, const Attempt& a, DeliveryStatus status, Millis nextAttemptAt)

@@ -148,6 +148,13 @@ CREATE TABLE tokens (
 );
 CREATE INDEX tokens_account ON tokens (account_id);
 )SQL",
+	// 2: per-endpoint delivery limits; pending deliveries indexed by endpoint, for fair claims
+	R"SQL(
+ALTER TABLE endpoints ADD COLUMN max_in_flight INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE endpoints ADD COLUMN rate_limit INTEGER NOT NULL DEFAULT 0;
+DROP INDEX deliveries_due;
+CREATE INDEX deliveries_pending ON deliveries (endpoint_id, next_attempt_at) WHERE status = 0;
+)SQL",
 };
 
 const int SCHEMA_VERSION = sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]);
@@ -201,6 +208,8 @@ Endpoint endpointFrom(const SQLiteStatementCache::Run& r)
 	e.previousSecret = r.text(12);
 	e.previousSecretUntil = r.int64(13);
 	e.createdAt = r.int64(14);
+	e.maxInFlight = static_cast<int>(r.int64(15));
+	e.rateLimit = static_cast<int>(r.int64(16));
 	return e;
 }
 
@@ -582,12 +591,13 @@ Store::CreateResult SQLiteStore::insertEndpoint(const Endpoint& e, int limit)
 		s << "SELECT COUNT(*) FROM endpoints WHERE account_id = ? AND deleted_at = 0", bind(e.accountId), into(count), now;
 		if (count >= limit) return CreateResult::LimitReached;
 		s << "INSERT INTO endpoints (id, account_id, url, email, auth_key, auth_value, has_auth, event_types, hierarchy, "
-			"description, enabled, secret, previous_secret, previous_secret_until, created_at) "
-			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			"description, enabled, secret, previous_secret, previous_secret_until, created_at, max_in_flight, rate_limit) "
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			bind(e.id), bind(e.accountId), bind(e.url), bind(e.email),
 			bind(e.authHeader ? e.authHeader->key : std::string()), bind(e.authHeader ? e.authHeader->value : std::string()),
 			bind(e.authHeader ? 1 : 0), bind(StoreColumns::joinTypes(e.eventTypes)), bind(e.hierarchy), bind(e.description),
-			bind(e.enabled ? 1 : 0), bind(e.secret), bind(e.previousSecret), bind(e.previousSecretUntil), bind(e.createdAt), now;
+			bind(e.enabled ? 1 : 0), bind(e.secret), bind(e.previousSecret), bind(e.previousSecretUntil), bind(e.createdAt),
+			bind(e.maxInFlight), bind(e.rateLimit), now;
 		return CreateResult::Created;
 	}
 }
@@ -608,11 +618,11 @@ Store::CreateResult SQLiteStore::upsertEndpoint(const Endpoint& e, int limit)
 			if (count >= limit) return CreateResult::LimitReached;
 		}
 		s << "UPDATE endpoints SET url = ?, email = ?, auth_key = ?, auth_value = ?, has_auth = ?, event_types = ?, "
-			"hierarchy = ?, description = ?, enabled = ?, secret = ?, deleted_at = 0 WHERE id = ?",
+			"hierarchy = ?, description = ?, enabled = ?, secret = ?, max_in_flight = ?, rate_limit = ?, deleted_at = 0 WHERE id = ?",
 			bind(e.url), bind(e.email), bind(e.authHeader ? e.authHeader->key : std::string()),
 			bind(e.authHeader ? e.authHeader->value : std::string()), bind(e.authHeader ? 1 : 0),
 			bind(StoreColumns::joinTypes(e.eventTypes)), bind(e.hierarchy), bind(e.description), bind(e.enabled ? 1 : 0),
-			bind(e.secret), bind(e.id), now;
+			bind(e.secret), bind(e.maxInFlight), bind(e.rateLimit), bind(e.id), now;
 		return CreateResult::Created;
 	});
 }
@@ -646,7 +656,7 @@ std::vector<Endpoint> SQLiteStore::readEndpoints(const std::string& accountId)
 {
 	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	auto r = cache().run("SELECT id, account_id, url, email, auth_key, auth_value, has_auth, event_types, hierarchy, description, "
-		"enabled, secret, previous_secret, previous_secret_until, created_at FROM endpoints "
+		"enabled, secret, previous_secret, previous_secret_until, created_at, max_in_flight, rate_limit FROM endpoints "
 		"WHERE account_id = ? AND deleted_at = 0 ORDER BY created_at, id");
 	r.bind(1, accountId);
 	std::vector<Endpoint> out;
@@ -661,12 +671,13 @@ bool SQLiteStore::updateEndpoint(const Endpoint& e)
 	return write([&] {
 		Poco::Data::Statement st(s);
 		st << "UPDATE endpoints SET url = ?, email = ?, auth_key = ?, auth_value = ?, has_auth = ?, event_types = ?, "
-			"hierarchy = ?, description = ?, enabled = ?, secret = ?, previous_secret = ?, previous_secret_until = ? "
-			"WHERE account_id = ? AND id = ? AND deleted_at = 0",
+			"hierarchy = ?, description = ?, enabled = ?, secret = ?, previous_secret = ?, previous_secret_until = ?, "
+			"max_in_flight = ?, rate_limit = ? WHERE account_id = ? AND id = ? AND deleted_at = 0",
 			bind(e.url), bind(e.email), bind(e.authHeader ? e.authHeader->key : std::string()),
 			bind(e.authHeader ? e.authHeader->value : std::string()), bind(e.authHeader ? 1 : 0),
 			bind(StoreColumns::joinTypes(e.eventTypes)), bind(e.hierarchy), bind(e.description), bind(e.enabled ? 1 : 0),
-			bind(e.secret), bind(e.previousSecret), bind(e.previousSecretUntil), bind(e.accountId), bind(e.id);
+			bind(e.secret), bind(e.previousSecret), bind(e.previousSecretUntil), bind(e.maxInFlight), bind(e.rateLimit),
+			bind(e.accountId), bind(e.id);
 		return st.execute() > 0;
 	});
 }
@@ -751,33 +762,53 @@ IngestResult SQLiteStore::insertEvent(const Event& event, const std::vector<NewD
 
 // ---- dispatcher
 
-std::vector<ClaimedDelivery> SQLiteStore::claimDue(Millis now_, Millis leaseUntil, std::size_t max)
-{
-	return write([&] {
-		std::vector<ClaimedDelivery> out;
-		{
-			auto r = cache().run("SELECT d.seq, d.id, d.account_id, d.endpoint_id, d.event_id, d.event_type, d.created_at, "
-				"d.attempt_count, IFNULL(p.body, '') FROM deliveries d LEFT JOIN payloads p ON p.delivery_seq = d.seq "
-				// A disabled endpoint's deliveries are held until it is enabled again.
-				"WHERE d.status = 0 AND d.next_attempt_at <= ? AND d.claimed_until <= ? "
-				"AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.enabled = 0 AND e.deleted_at = 0) "
-				"ORDER BY d.next_attempt_at, d.seq LIMIT ?");
-			r.bind(1, now_).bind(2, now_).bind(3, static_cast<Int64>(max));
-			while (r.step())
-				out.push_back(ClaimedDelivery{r.int64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.int64(6),
-					static_cast<int>(r.int64(7)), r.text(8)});
-		}
-		for (const auto& c : out)
-			cache().run("UPDATE deliveries SET claimed_until = ? WHERE seq = ?").bind(1, leaseUntil).bind(2, c.seq).execute();
-		return out;
-	}, false);  // a claim lost with its commit is only claimed again: no need to wait for the disk
-}
-
-Millis SQLiteStore::nextDueTime()
+std::vector<PendingEndpoint> SQLiteStore::pendingEndpoints(Millis now_)
 {
 	std::lock_guard<std::recursive_mutex> lock(readMutex());
-	auto r = cache().run("SELECT IFNULL(MIN(next_attempt_at), 0) FROM deliveries WHERE status = 0");
-	return r.step() ? r.int64(0) : 0;
+	// One seek per endpoint with pending deliveries (a loose index scan of deliveries_pending),
+	// whatever their number: the endpoints, not the deliveries, are walked.
+	auto r = cache().run("WITH RECURSIVE ep(id) AS ("
+		"SELECT (SELECT endpoint_id FROM deliveries WHERE status = 0 ORDER BY endpoint_id LIMIT 1) "
+		"UNION ALL SELECT (SELECT endpoint_id FROM deliveries WHERE status = 0 AND endpoint_id > ep.id ORDER BY endpoint_id LIMIT 1) "
+		"FROM ep WHERE ep.id IS NOT NULL) "
+		"SELECT ep.id, IFNULL(e.account_id, ''), IFNULL(e.max_in_flight, 0), IFNULL(e.rate_limit, 0), "
+		"IFNULL((SELECT d.next_attempt_at FROM deliveries d WHERE d.status = 0 AND d.endpoint_id = ep.id AND d.claimed_until <= ? "
+		"ORDER BY d.next_attempt_at LIMIT 1), 0) "
+		"FROM ep LEFT JOIN endpoints e ON e.id = ep.id "
+		// A disabled endpoint's deliveries are held until it is enabled again.
+		"WHERE ep.id IS NOT NULL AND NOT IFNULL(e.enabled = 0 AND e.deleted_at = 0, 0)");
+	r.bind(1, now_);
+	std::vector<PendingEndpoint> out;
+	while (r.step())
+		out.push_back(PendingEndpoint{r.text(0), r.text(1), static_cast<int>(r.int64(2)), static_cast<int>(r.int64(3)), r.int64(4)});
+	return out;
+}
+
+std::vector<ClaimedDelivery> SQLiteStore::claimDue(Millis now_, Millis leaseUntil, const std::vector<EndpointClaim>& claims)
+{
+	if (claims.empty()) return {};
+	return write([&] {
+		std::vector<ClaimedDelivery> out;
+		for (const auto& claim : claims)
+		{
+			if (claim.max == 0) continue;
+			const std::size_t first = out.size();
+			{
+				auto r = cache().run("SELECT d.seq, d.id, d.account_id, d.endpoint_id, d.event_id, d.event_type, d.created_at, "
+					"d.attempt_count, IFNULL(p.body, '') FROM deliveries d LEFT JOIN payloads p ON p.delivery_seq = d.seq "
+					"WHERE d.status = 0 AND d.endpoint_id = ? AND d.next_attempt_at <= ? AND d.claimed_until <= ? "
+					"AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.enabled = 0 AND e.deleted_at = 0) "
+					"ORDER BY d.next_attempt_at, d.seq LIMIT ?");
+				r.bind(1, claim.endpointId).bind(2, now_).bind(3, now_).bind(4, static_cast<Int64>(claim.max));
+				while (r.step())
+					out.push_back(ClaimedDelivery{r.int64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.int64(6),
+						static_cast<int>(r.int64(7)), r.text(8)});
+			}
+			for (std::size_t i = first; i < out.size(); ++i)
+				cache().run("UPDATE deliveries SET claimed_until = ? WHERE seq = ?").bind(1, leaseUntil).bind(2, out[i].seq).execute();
+		}
+		return out;
+	}, false);  // a claim lost with its commit is only claimed again: no need to wait for the disk
 }
 
 void SQLiteStore::recordAttempt(Int64 seq, const Attempt& a, DeliveryStatus status, Millis nextAttemptAt, bool waitForCommit)

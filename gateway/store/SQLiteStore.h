@@ -57,8 +57,9 @@ public:
 	std::optional<IngestResult> eventByKey(const std::string& accountId, const std::string& key) override;
 	IngestResult insertEvent(const Event& event, const std::vector<NewDelivery>& deliveries) override;
 
-	std::vector<ClaimedDelivery> claimDue(Millis now, Millis leaseUntil, std::size_t max) override;
-	Millis nextDueTime() override;
+	std::vector<PendingEndpoint> pendingEndpoints(Millis now) override;
+	using Store::claimDue;
+	std::vector<ClaimedDelivery> claimDue(Millis now, Millis leaseUntil, const std::vector<EndpointClaim>& claims) override;
 	void recordAttempt(Poco::Int64 seq, const Attempt& attempt, DeliveryStatus status, Millis nextAttemptAt,
 		bool waitForCommit = true) override;
 	void cancel(Poco::Int64 seq, const std::string& reason) override;

@@ -75,7 +75,8 @@ TEST_CASE("the defaults of CONFIG.md apply when only the admin token is set", "[
 	CHECK(s.sqlitePath == "/srv/hookgate/etc/var/hookgate.db");
 	CHECK(s.templatesDir == "/srv/hookgate/templates");
 	CHECK(s.payloadSource == "hookgate");
-	CHECK(s.workers == 8);
+	CHECK(s.workers == 64);
+	CHECK(s.maxInFlight == 8);
 	CHECK(s.timeout.totalSeconds() == 15);
 	REQUIRE(s.retrySchedule.size() == 7);
 	CHECK(s.retrySchedule[0].totalSeconds() == 5);
@@ -111,7 +112,7 @@ TEST_CASE("the API port's connection limits are checked against each other and n
 TEST_CASE("an invalid value is refused with a message naming the full key and the value", "[config]")
 {
 	CHECK(loadError("hookgate.delivery.workers", "lots") == "hookgate.delivery.workers = 'lots': expected a whole number");
-	CHECK(loadError("hookgate.delivery.workers", "0") == "hookgate.delivery.workers = '0': expected a number from 1 to 256");
+	CHECK(loadError("hookgate.delivery.workers", "0") == "hookgate.delivery.workers = '0': expected a number from 1 to 1024");
 	CHECK(loadError("hookgate.delivery.timeout", "15") ==
 		"hookgate.delivery.timeout = '15': expected a unit of ms, s, m, h or d after the number, got '15'");
 	CHECK(loadError("hookgate.delivery.retrySchedule", "5s, soon") ==

@@ -320,7 +320,7 @@ public:
 	{
 		{
 			std::unique_lock<std::mutex> lock(_gateMutex);
-			if (_first)
+			if (_first && _passed++ == _passFirst)
 			{
 				_first = false;
 				_held = true;
@@ -330,6 +330,8 @@ public:
 		}
 		return ScriptedTransport::deliver(request);
 	}
+	/// Lets `n` requests through before it holds one (default: it holds the first).
+	void passFirst(int n) { _passFirst = n; }
 	bool waitHeld(std::chrono::milliseconds deadline)
 	{
 		std::unique_lock<std::mutex> lock(_gateMutex);
@@ -347,6 +349,8 @@ private:
 	std::condition_variable _gateChanged;
 	bool _first = true;
 	bool _held = false;
+	int _passed = 0;
+	int _passFirst = 0;
 };
 
 /// Collects the messages logged to a logger.
@@ -379,30 +383,37 @@ TEST_CASE("a claimed delivery whose lease would end during its attempt is not se
 {
 	Fixture f;
 	FakeClock clock;
-	f.ingest("msg_1", "dlv_1", clock.now());
-	f.ingest("msg_2", "dlv_2", clock.now());
 	GatedTransport transport;
+	transport.passFirst(1);
 	RetryPolicy retry({Poco::Timespan(5, 0)}, 0.0, Poco::Timespan(3600, 0));
 	Poco::AutoPtr<RecordingChannel> channel(new RecordingChannel);
 	Poco::Logger& logger = Poco::Logger::get("test.lease");
 	logger.setChannel(channel);
 	logger.setLevel(Poco::Message::PRIO_WARNING);
 	auto o = options();
-	o.workers = 1;  // claims up to 3 ahead: dlv_2 waits in the queue behind dlv_1
+	o.workers = 1;
 	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, f.templates, o, logger);
 	dispatcher.start();
+	// A first delivery makes the endpoint quick (its attempt took no time on the fake clock), so
+	// the next ones are claimed ahead of the one worker: dlv_2 waits in the queue behind dlv_1.
+	f.ingest("msg_0", "dlv_0", clock.now());
+	dispatcher.wake();
+	REQUIRE(transport.waitFor(1, std::chrono::seconds(20)));
+	f.ingest("msg_1", "dlv_1", clock.now());
+	f.ingest("msg_2", "dlv_2", clock.now());
+	dispatcher.wake();
 	REQUIRE(transport.waitHeld(std::chrono::seconds(20)));
 	// Both are claimed until now + 5 s; dlv_2's attempt (up to 1 s) could not end before that.
 	clock.advance(4500);
 	transport.release();
 	REQUIRE(channel->waitFor("delivery dlv_2: its lease would end", std::chrono::seconds(20)));
-	CHECK(transport.requests().size() == 1);
+	CHECK(transport.requests().size() == 2);
 	// Its lease over, the scheduler claims it again and sends it.
 	clock.advance(1000);
-	REQUIRE(transport.waitFor(2, std::chrono::seconds(20)));
+	REQUIRE(transport.waitFor(3, std::chrono::seconds(20)));
 	dispatcher.stop();
 	const auto requests = transport.requests();
-	REQUIRE(requests.size() == 2);
+	REQUIRE(requests.size() == 3);
 	CHECK(f.store->delivery("acme", "dlv_2", true)->attempts.size() == 1);
 	CHECK(f.store->delivery("acme", "dlv_2", false)->status == DeliveryStatus::Succeeded);
 	logger.setChannel(nullptr);
@@ -418,6 +429,7 @@ TEST_CASE("a retry is attempted when due while another delivery is still in flig
 	GatedTransport transport({ScriptedTransport::outcome(DeliveryOutcome::Kind::Transient, 503, "busy")});
 	RetryPolicy retry({Poco::Timespan(0, 100000)}, 0.0, Poco::Timespan(3600, 0));
 	auto o = options();
+	o.workers = 4;  // an endpoint's share is a half of them: two attempts at once
 	o.pollInterval = Poco::Timespan(3600, 0);  // the store's next due time is that of the one in flight
 	Dispatcher dispatcher(*f.store, {{"http", &transport}}, clock, retry, f.templates, o, Poco::Logger::get("test"));
 	dispatcher.start();

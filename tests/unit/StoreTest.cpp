@@ -14,6 +14,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -108,6 +110,8 @@ TEMPLATE_TEST_CASE("an endpoint's fields survive the round trip through the stor
 	Endpoint e = makeEndpoint("acme", "ep_1");
 	e.description = "ERP";
 	e.enabled = false;
+	e.maxInFlight = 3;
+	e.rateLimit = 20;
 	store->createEndpoint(e, 10);
 	auto read = store->endpoint("acme", "ep_1");
 	REQUIRE(read);
@@ -118,15 +122,21 @@ TEMPLATE_TEST_CASE("an endpoint's fields survive the round trip through the stor
 	CHECK(read->eventTypes == e.eventTypes);
 	CHECK(read->description == "ERP");
 	CHECK_FALSE(read->enabled);
+	CHECK(read->maxInFlight == 3);
+	CHECK(read->rateLimit == 20);
 	CHECK(read->secret == "whsec_abc");
 	CHECK_FALSE(store->endpoint("other", "ep_1"));  // scoped by account
 
 	read->authHeader.reset();
 	read->previousSecret = "whsec_old";
 	read->previousSecretUntil = 99;
+	read->maxInFlight = 0;
+	read->rateLimit = 5;
 	REQUIRE(store->updateEndpoint(*read));
 	auto again = store->endpoint("acme", "ep_1");
 	CHECK_FALSE(again->authHeader);
+	CHECK(again->maxInFlight == 0);
+	CHECK(again->rateLimit == 5);
 	CHECK(again->previousSecret == "whsec_old");
 	CHECK(again->previousSecretUntil == 99);
 }
@@ -161,6 +171,71 @@ TEMPLATE_TEST_CASE("an event and its deliveries are stored together and an idemp
 	CHECK_FALSE(store->delivery("other", "dlv_1", false));  // scoped by account
 }
 
+TEMPLATE_TEST_CASE("pending endpoints come with their limits and next due time, and claims take each endpoint's due deliveries in due order", "[store]", SQLiteStores, PostgreSQLStores)
+{
+	TestType stores;
+	auto store = stores.open();
+	store->createAccount(makeAccount("acme"));
+	store->createAccount(makeAccount("zeta"));
+	Endpoint fast = makeEndpoint("acme", "ep_a");
+	fast.maxInFlight = 2;
+	fast.rateLimit = 7;
+	store->createEndpoint(fast, 10);
+	store->createEndpoint(makeEndpoint("acme", "ep_b"), 10);
+	Endpoint off = makeEndpoint("zeta", "ep_c");
+	off.enabled = false;
+	store->createEndpoint(off, 10);
+	store->createEndpoint(makeEndpoint("zeta", "ep_d"), 10);
+	// ep_a: three due at 1000; ep_b: one due at 5000; ep_c: disabled; ep_d: nothing pending.
+	for (int i = 1; i <= 3; ++i)
+	{
+		Event early = makeEvent("acme", "msg_a" + std::to_string(i));
+		early.createdAt = 1000;
+		store->insertEvent(early, {{"dlv_a" + std::to_string(i), "ep_a", "http", "{}"}});
+	}
+	store->insertEvent(makeEvent("acme", "msg_b1"), {{"dlv_b1", "ep_b", "http", "{}"}});  // created (due) at 5000
+	Event disabled = makeEvent("zeta", "msg_c1");
+	disabled.createdAt = 1000;
+	store->insertEvent(disabled, {{"dlv_c1", "ep_c", "http", "{}"}});
+
+	auto pending = store->pendingEndpoints(2000);
+	std::sort(pending.begin(), pending.end(), [](const auto& x, const auto& y) { return x.endpointId < y.endpointId; });
+	REQUIRE(pending.size() == 2);  // not the disabled one, nor the one with nothing pending
+	CHECK(pending[0].endpointId == "ep_a");
+	CHECK(pending[0].accountId == "acme");
+	CHECK(pending[0].maxInFlight == 2);
+	CHECK(pending[0].rateLimit == 7);
+	CHECK(pending[0].nextDue == 1000);
+	CHECK(pending[1].endpointId == "ep_b");
+	CHECK(pending[1].maxInFlight == 0);
+	CHECK(pending[1].rateLimit == 0);
+	CHECK(pending[1].nextDue == 5000);
+
+	// Two of ep_a, in due order; ep_b is not due yet; an unknown endpoint gives nothing.
+	auto claimed = store->claimDue(2000, 60000, {EndpointClaim{"ep_a", 2}, EndpointClaim{"ep_b", 5}, EndpointClaim{"ep_x", 5}});
+	REQUIRE(claimed.size() == 2);
+	CHECK(claimed[0].id == "dlv_a1");
+	CHECK(claimed[1].id == "dlv_a2");
+	CHECK(claimed[0].accountId == "acme");
+	CHECK(claimed[0].endpointId == "ep_a");
+	// The rest of ep_a is still due; held ones are not counted; all held: nextDue 0.
+	pending = store->pendingEndpoints(2000);
+	auto a = std::find_if(pending.begin(), pending.end(), [](const auto& p) { return p.endpointId == "ep_a"; });
+	REQUIRE(a != pending.end());
+	CHECK(a->nextDue == 1000);
+	REQUIRE(store->claimDue(2000, 60000, {EndpointClaim{"ep_a", 5}}).size() == 1);
+	pending = store->pendingEndpoints(2000);
+	a = std::find_if(pending.begin(), pending.end(), [](const auto& p) { return p.endpointId == "ep_a"; });
+	REQUIRE(a != pending.end());
+	CHECK(a->nextDue == 0);
+	CHECK(store->nextDueTime(2000) == 5000);
+	// Enabled again, the held deliveries of ep_c are pending again.
+	off.enabled = true;
+	REQUIRE(store->updateEndpoint(off));
+	CHECK(store->pendingEndpoints(2000).size() == 3);
+	CHECK(store->claimDue(2000, 60000, {EndpointClaim{"ep_c", 5}}).size() == 1);
+}
+
 TEMPLATE_TEST_CASE("claiming takes due deliveries once until the lease ends or the attempt is recorded", "[store]", SQLiteStores, PostgreSQLStores)
 {
 	TestType stores;
@@ -183,7 +258,7 @@ TEMPLATE_TEST_CASE("claiming takes due deliveries once until the lease ends or t
 	a.error = "HTTP 500 Internal Server Error";
 	a.responseBody = "oops";
 	store->recordAttempt(claimed[0].seq, a, DeliveryStatus::Pending, 15000);
-	CHECK(store->nextDueTime() == 15000);
+	CHECK(store->nextDueTime(10001) == 15000);
 	CHECK(store->claimDue(14999, 30000, 10).empty());
 	auto again = store->claimDue(15000, 30000, 10);
 	REQUIRE(again.size() == 1);
@@ -195,7 +270,7 @@ TEMPLATE_TEST_CASE("claiming takes due deliveries once until the lease ends or t
 	ok.responseBody = "";
 	store->recordAttempt(again[0].seq, ok, DeliveryStatus::Succeeded, 0);
 	CHECK(store->claimDue(100000, 200000, 10).empty());
-	CHECK(store->nextDueTime() == 0);
+	CHECK(store->nextDueTime(100000) == 0);
 
 	auto d = store->delivery("acme", "dlv_1", true);
 	REQUIRE(d);
