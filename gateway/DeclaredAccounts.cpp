@@ -7,6 +7,7 @@
 
 #include <Poco/Format.h>
 #include <Poco/JSON/Array.h>
+#include <Poco/NumberParser.h>
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 
@@ -43,6 +44,17 @@ public:
 		if (v == "true" || v == "yes" || v == "on" || v == "1") return true;
 		if (v == "false" || v == "no" || v == "off" || v == "0") return false;
 		throw ConfigException(key + " = '" + v + "': expected true or false");
+	}
+
+	/// A number for the rules: digits as an integer, empty or `null` as null (the default);
+	/// any other text as it is, which the rules refuse naming it.
+	Poco::Dynamic::Var integer(const std::string& key) const
+	{
+		const std::string v = value(key);
+		if (v.empty() || v == "null") return Poco::Dynamic::Var();
+		Poco::Int64 n = 0;
+		if (Poco::NumberParser::tryParse64(v, n)) return n;
+		return v;
 	}
 
 	/// Fails naming the first key under `prefix` that is not one of `allowed`.
@@ -124,6 +136,8 @@ int DeclaredAccounts::apply(const Poco::Util::AbstractConfiguration& config, Sto
 			for (const std::string field : {"url", "email", "hierarchy", "description"})
 				if (d.has(ep + "." + field)) body->set(field, d.value(ep + "." + field));
 			if (d.has(ep + ".enabled")) body->set("enabled", d.boolean(ep + ".enabled"));
+			for (const std::string field : {"maxInFlight", "rateLimit"})
+				if (d.has(ep + "." + field)) body->set(field, d.integer(ep + "." + field));
 			if (d.has(ep + ".authHeader.key") || d.has(ep + ".authHeader.value"))
 			{
 				auto header = ApiExchange::object();

@@ -15,7 +15,7 @@ namespace Hookgate {
 /// with the same rules as the API:
 ///   hookgate.accounts.<account>.{name, plan, webhooksEnabled}
 ///   hookgate.accounts.<account>.endpoints.<name>.{url, email, authHeader.key, authHeader.value,
-///       eventTypes, hierarchy, description, enabled, secret}
+///       eventTypes, hierarchy, description, enabled, maxInFlight, rateLimit, secret}
 /// A declared endpoint's id is `ep_<account>_<name>`; its secret is kept across restarts
 /// unless `.secret` sets one. The file wins over changes made through the API.
 class DeclaredAccounts

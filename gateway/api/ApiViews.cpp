@@ -67,6 +67,8 @@ Poco::JSON::Object::Ptr ApiViews::endpoint(const Endpoint& e, const EndpointStat
 	o->set("hierarchy", e.hierarchy);
 	o->set("description", e.description);
 	o->set("enabled", e.enabled);
+	o->set("maxInFlight", e.maxInFlight > 0 ? Poco::Dynamic::Var(e.maxInFlight) : Poco::Dynamic::Var());
+	o->set("rateLimit", e.rateLimit > 0 ? Poco::Dynamic::Var(e.rateLimit) : Poco::Dynamic::Var());
 	o->set("transport", e.transport());
 	o->set("createdAt", time(e.createdAt));
 	o->set("stats", stats(s));

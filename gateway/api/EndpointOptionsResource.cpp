@@ -22,9 +22,14 @@ void EndpointOptionsResource::get(ApiExchange& exchange, const std::string& acco
 	hierarchies->add(PayloadBuilder::NESTED);
 	hierarchies->add(PayloadBuilder::FLAT);
 	for (const auto& name : _context.payloadBuilder.templateNames()) hierarchies->add(PayloadBuilder::TEMPLATE_PREFIX + name);
+	// What an endpoint's null maxInFlight and rateLimit stand for on this gateway.
+	auto defaults = ApiExchange::object();
+	defaults->set("maxInFlight", _context.settings.maxInFlight);
+	defaults->set("rateLimit", Poco::Dynamic::Var());
 	auto o = ApiExchange::object();
 	o->set("eventTypes", types);
 	o->set("hierarchies", hierarchies);
+	o->set("defaults", defaults);
 	exchange.sendJson(200, *o);
 }
 

@@ -9,11 +9,14 @@ namespace Hookgate {
 /// of this account can choose, so that clients such as the dashboard need no copy of it:
 ///
 ///     {"eventTypes": [{"type": "appointment.booking.created", "enterpriseOnly": false, "available": true}, ...],
-///      "hierarchies": ["nested", "flat", "template:booking-summary", ...]}
+///      "hierarchies": ["nested", "flat", "template:booking-summary", ...],
+///      "defaults": {"maxInFlight": 8, "rateLimit": null}}
 ///
 /// `eventTypes` is the catalog (with the types declared in hookgate.events.types), sorted;
 /// `available` is false for enterprise-only types when the account's plan is another.
 /// `hierarchies` lists nested, flat and one `template:<name>` per file in templates/hierarchy/.
+/// `defaults` says what an endpoint's null `maxInFlight` and `rateLimit` stand for here
+/// (hookgate.delivery.maxInFlight; no rate limit).
 class EndpointOptionsResource
 {
 public:

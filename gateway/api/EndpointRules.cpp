@@ -5,6 +5,7 @@
 #include "transports/DestinationPolicy.h"
 
 #include <Poco/JSON/Array.h>
+#include <Poco/NumberParser.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
@@ -15,11 +16,27 @@ namespace Hookgate {
 
 namespace {
 
-const std::vector<std::string> ENDPOINT_FIELDS = {"url", "email", "authHeader", "eventTypes", "hierarchy", "description", "enabled"};
+const std::vector<std::string> ENDPOINT_FIELDS = {"url", "email", "authHeader", "eventTypes", "hierarchy", "description", "enabled",
+	"maxInFlight", "rateLimit"};
 
 bool isTokenChar(char c)
 {
 	return std::isalnum(static_cast<unsigned char>(c)) || std::string("!#$%&'*+-.^_`|~").find(c) != std::string::npos;
+}
+
+/// How a value that is not an integer in range is named in a message.
+std::string describe(const Poco::Dynamic::Var& value)
+{
+	if (value.isBoolean()) return value.extract<bool>() ? "true" : "false";
+	if (value.isString())
+	{
+		const std::string text = value.extract<std::string>();
+		return "'" + (text.size() > 64 ? text.substr(0, 64) + "..." : text) + "'";
+	}
+	if (value.isInteger()) return value.toString();
+	if (value.isNumeric()) return "a number that is not an integer";
+	if (value.type() == typeid(Poco::JSON::Array::Ptr)) return "an array";
+	return "an object";
 }
 
 } // namespace
@@ -166,6 +183,20 @@ void EndpointRules::apply(const Poco::JSON::Object& body, Endpoint& endpoint, co
 		if (endpoint.description.size() > 1000) throw ApiError::validation("description: at most 1000 characters");
 	}
 	if (body.has("enabled")) endpoint.enabled = ApiResources::boolField(body, "enabled");
+	if (body.has("maxInFlight"))
+		endpoint.maxInFlight = checkLimit(body.get("maxInFlight"), "maxInFlight", MAX_IN_FLIGHT_LIMIT, "the default (hookgate.delivery.maxInFlight)");
+	if (body.has("rateLimit")) endpoint.rateLimit = checkLimit(body.get("rateLimit"), "rateLimit", RATE_LIMIT_LIMIT, "no limit");
+}
+
+int EndpointRules::checkLimit(const Poco::Dynamic::Var& value, const std::string& name, int max, const std::string& nullMeans)
+{
+	if (value.isEmpty()) return 0;
+	Poco::Int64 n = 0;
+	// Booleans count as integers to Poco; integers too large for Int64 fail to parse.
+	if (value.isInteger() && !value.isBoolean() && Poco::NumberParser::tryParse64(value.toString(), n) && n >= 1 && n <= max)
+		return static_cast<int>(n);
+	throw ApiError::validation(name + ": expected an integer from 1 to " + std::to_string(max) + ", or null for " + nullMeans
+		+ "; got " + describe(value));
 }
 
 const std::vector<std::string>& EndpointRules::fields()

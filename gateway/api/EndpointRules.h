@@ -32,9 +32,15 @@ public:
 
 	static const std::vector<std::string>& fields();
 
+	/// The largest `maxInFlight` (attempts in flight) and `rateLimit` (attempts per second) an endpoint may set.
+	static constexpr int MAX_IN_FLIGHT_LIMIT = 1024;
+	static constexpr int RATE_LIMIT_LIMIT = 10000;
+
 private:
 	void checkUrl(const std::string& url) const;
 	static void checkAuthHeader(const Poco::Dynamic::Var& value, Endpoint& endpoint);
+	/// An optional limit: a JSON integer from 1 to `max`, or null (0: the default, `nullMeans`).
+	static int checkLimit(const Poco::Dynamic::Var& value, const std::string& name, int max, const std::string& nullMeans);
 
 	const EventCatalog& _catalog;
 	const PayloadBuilder& _payloads;

@@ -59,6 +59,8 @@ TEST_CASE("A declared account and endpoint receive events and are updated by edi
 	GatewayProcess gateway;
 	gateway.setEnvironment(ENV_NAME, ENV_VALUE);
 	declareAcme(gateway, first.url("/erp"), "appointment.booking.created, appointment.booking.cancelled");
+	gateway.setProperty(EP + ".maxInFlight", "3");
+	gateway.setProperty(EP + ".rateLimit", "40");
 	gateway.start();
 	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
 
@@ -79,6 +81,8 @@ TEST_CASE("A declared account and endpoint receive events and are updated by edi
 	REQUIRE(endpoint->getObject("authHeader"));
 	CHECK(Steps::stringOf(endpoint->getObject("authHeader"), "key") == "Ocp-Apim-Subscription-Key");
 	CHECK(Steps::stringOf(endpoint->getObject("authHeader"), "value") == "****4711");
+	CHECK(Steps::intOf(endpoint, "maxInFlight") == 3);
+	CHECK(Steps::intOf(endpoint, "rateLimit") == 40);
 	const std::string createdAt = Steps::stringOf(endpoint, "createdAt");
 	const std::string secret = AccountSteps::secretOf(api, "acme", "ep_acme_erp");
 	CHECK(SignatureVerifier(secret).key().size() == 24);
@@ -87,8 +91,11 @@ TEST_CASE("A declared account and endpoint receive events and are updated by edi
 	checkDelivered(api, first, "appointment.booking.cancelled", secret);
 	CHECK(Steps::postEvent(api, "acme", "customer.created", "{}").deliveryIds.empty());
 
-	// Edit the declaration and restart: new URL and event types, same id, secret and createdAt.
+	// Edit the declaration and restart: new URL and event types, no rate limit, the default number
+	// in flight (an empty value), same id, secret and createdAt.
 	declareAcme(gateway, second.url("/erp-v2"), "customer.created");
+	gateway.removeProperty(EP + ".rateLimit");
+	gateway.setProperty(EP + ".maxInFlight", "");
 	gateway.restart();
 	api.setPort(gateway.port());
 
@@ -97,6 +104,8 @@ TEST_CASE("A declared account and endpoint receive events and are updated by edi
 	CHECK(Steps::stringOf(updated, "url") == second.url("/erp-v2"));
 	CHECK(AccountSteps::stringsOf(updated, "eventTypes") == std::vector<std::string>{"customer.created"});
 	CHECK(Steps::stringOf(updated, "createdAt") == createdAt);
+	CHECK(Steps::hasNull(updated, "maxInFlight"));
+	CHECK(Steps::hasNull(updated, "rateLimit"));
 	CHECK(AccountSteps::secretOf(api, "acme", "ep_acme_erp") == secret);
 	CHECK(AccountSteps::endpointIds(api, "acme") == std::vector<std::string>{"ep_acme_erp"});
 	CHECK(Steps::intOf(AccountSteps::getAccount(api, "acme"), "endpointCount") == 1);
@@ -140,6 +149,12 @@ TEST_CASE("A broken declaration stops the start-up naming the full key", "[e2e]"
 			EP + ".authHeader.value"},
 		{"an unknown plan", with({{"hookgate.accounts.acme.plan", "gold"}}), "hookgate.accounts.acme.plan"},
 		{"an email with two addresses", with({{EP + ".email", "a@example.com, b@example.com"}}), EP + ".email"},
+		{"maxInFlight 0", with({{EP + ".maxInFlight", "0"}}), EP + ".maxInFlight: expected an integer from 1 to 1024"},
+		{"maxInFlight over 1024", with({{EP + ".maxInFlight", "1025"}}), EP + ".maxInFlight: expected an integer from 1 to 1024"},
+		{"maxInFlight not a number", with({{EP + ".maxInFlight", "eight"}}), EP + ".maxInFlight: expected an integer from 1 to 1024"},
+		{"rateLimit negative", with({{EP + ".rateLimit", "-5"}}), EP + ".rateLimit: expected an integer from 1 to 10000"},
+		{"rateLimit over 10000", with({{EP + ".rateLimit", "10001"}}), EP + ".rateLimit: expected an integer from 1 to 10000"},
+		{"rateLimit fractional", with({{EP + ".rateLimit", "2.5"}}), EP + ".rateLimit: expected an integer from 1 to 10000"},
 	};
 	for (const Case& c: cases)
 	{

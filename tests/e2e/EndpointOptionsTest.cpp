@@ -58,9 +58,9 @@ std::vector<std::string> hierarchiesOf(const ApiResponse& response)
 
 } // namespace
 
-TEST_CASE("endpoint-options lists the catalog with what the plan allows and the hierarchies, to the account's own token", "[e2e]")
+TEST_CASE("endpoint-options lists the catalog with what the plan allows, the hierarchies and the default limits, to the account's own token", "[e2e]")
 {
-	GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.events.types", "invoice.paid"}});
+	GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.events.types", "invoice.paid"}, {"hookgate.delivery.maxInFlight", "5"}});
 	gateway.start();
 	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
 	Steps::createAccount(api, "acme", "professional");
@@ -90,6 +90,9 @@ TEST_CASE("endpoint-options lists the catalog with what the plan allows and the 
 	CHECK(bigTypes.at("lead.created").available);
 	// The shipped templates/hierarchy/ has booking-summary.json and erp-import.json.
 	CHECK(hierarchiesOf(big) == std::vector<std::string>{"nested", "flat", "template:booking-summary", "template:erp-import"});
+	// What an endpoint's null maxInFlight and rateLimit stand for: hookgate.delivery.maxInFlight, no limit.
+	REQUIRE(big.json->getObject("defaults"));
+	CHECK(ApiClient::canonical(big.json->getObject("defaults")) == ApiClient::canonical(ApiClient::parseObject(R"({"maxInFlight":5,"rateLimit":null})")));
 
 	checkApiError("another account's options", api.get("/api/v1/accounts/bigcorp/endpoint-options", acmeToken), 403, "forbidden", {"acme"});
 	checkApiError("unknown account", api.get("/api/v1/accounts/nobody/endpoint-options"), 404, "not_found", {"nobody"});

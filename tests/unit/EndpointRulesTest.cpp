@@ -10,6 +10,8 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 using namespace Hookgate;
 
@@ -63,4 +65,102 @@ TEST_CASE("An endpoint's hierarchy must be nested, flat or a loaded template, el
 	const PayloadBuilder plain;
 	Endpoint endpoint;
 	CHECK_THROWS_AS(EndpointRules(catalog, plain, true).apply(*body("template:erp-import"), endpoint, account), ApiError);
+}
+
+namespace {
+
+Poco::JSON::Object::Ptr parse(const std::string& json)
+{
+	Poco::JSON::Parser parser;
+	return parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+}
+
+/// Rules that allow every destination (no DNS), an account on professional, and an endpoint
+/// with the required fields set.
+struct RulesSetup
+{
+	EventCatalog catalog;
+	PayloadBuilder payloads;
+	EndpointRules rules{catalog, payloads, true};
+	Account account{"acme", "ACME", "professional", true, 0, 0};
+	Endpoint endpoint;
+
+	RulesSetup() { rules.apply(*body("nested"), endpoint, account); }
+};
+
+/// The message of the ApiError `apply` throws for `json` on a copy of `endpoint`, "" when it accepts it.
+std::string refusal(const EndpointRules& rules, const std::string& json, Endpoint endpoint, const Account& account)
+{
+	try
+	{
+		rules.apply(*parse(json), endpoint, account);
+		return std::string();
+	}
+	catch (const ApiError& e)
+	{
+		CHECK(e.status() == 422);
+		CHECK(e.code() == "validation_failed");
+		return e.message();
+	}
+}
+
+} // namespace
+
+TEST_CASE("maxInFlight and rateLimit take an integer in range or null, and a body without them leaves them as they are", "[endpoint-rules]")
+{
+	RulesSetup setup;
+	const EndpointRules& rules = setup.rules;
+	const Account& account = setup.account;
+	Endpoint& endpoint = setup.endpoint;
+	CHECK(endpoint.maxInFlight == 0);
+	CHECK(endpoint.rateLimit == 0);
+
+	rules.apply(*parse(R"({"maxInFlight":1,"rateLimit":1})"), endpoint, account);
+	CHECK(endpoint.maxInFlight == 1);
+	CHECK(endpoint.rateLimit == 1);
+	rules.apply(*parse(R"({"maxInFlight":1024,"rateLimit":10000})"), endpoint, account);
+	CHECK(endpoint.maxInFlight == 1024);
+	CHECK(endpoint.rateLimit == 10000);
+
+	rules.apply(*parse(R"({"description":"ERP","enabled":false})"), endpoint, account);
+	CHECK(endpoint.maxInFlight == 1024);
+	CHECK(endpoint.rateLimit == 10000);
+
+	rules.apply(*parse(R"({"maxInFlight":null})"), endpoint, account);
+	CHECK(endpoint.maxInFlight == 0);
+	CHECK(endpoint.rateLimit == 10000);
+	rules.apply(*parse(R"({"rateLimit":null})"), endpoint, account);
+	CHECK(endpoint.rateLimit == 0);
+}
+
+TEST_CASE("A maxInFlight or rateLimit that is not an integer in range is refused with 422 naming the field and the value", "[endpoint-rules]")
+{
+	RulesSetup setup;
+	const EndpointRules& rules = setup.rules;
+	const Account& account = setup.account;
+	Endpoint endpoint = setup.endpoint;
+	endpoint.maxInFlight = 4;
+	endpoint.rateLimit = 20;
+
+	const std::string inFlight = "maxInFlight: expected an integer from 1 to 1024, or null for the default (hookgate.delivery.maxInFlight); got ";
+	const std::string rate = "rateLimit: expected an integer from 1 to 10000, or null for no limit; got ";
+	const std::vector<std::pair<std::string, std::string>> values = {
+		{"0", "0"}, {"-1", "-1"}, {"1.5", "a number that is not an integer"}, {"2.0", "a number that is not an integer"},
+		{"1e2", "a number that is not an integer"}, {R"("8")", "'8'"}, {R"("")", "''"}, {"true", "true"}, {"false", "false"},
+		{"[8]", "an array"}, {R"({"value":8})", "an object"}, {"4294967297", "4294967297"},
+		{"18446744073709551615", "18446744073709551615"}, {"-9223372036854775808", "-9223372036854775808"},
+	};
+	for (const auto& [json, shown] : values)
+	{
+		INFO(json);
+		CHECK(refusal(rules, R"({"maxInFlight":)" + json + "}", endpoint, account) == inFlight + shown);
+		CHECK(refusal(rules, R"({"rateLimit":)" + json + "}", endpoint, account) == rate + shown);
+	}
+	CHECK(refusal(rules, R"({"maxInFlight":1025})", endpoint, account) == inFlight + "1025");
+	CHECK(refusal(rules, R"({"rateLimit":10001})", endpoint, account) == rate + "10001");
+	CHECK(refusal(rules, R"({"maxInFlight":")" + std::string(100, 'x') + "\"}", endpoint, account)
+		== inFlight + "'" + std::string(64, 'x') + "...'");
+	// 10000 is a rate, not a number in flight.
+	CHECK(refusal(rules, R"({"maxInFlight":10000})", endpoint, account) == inFlight + "10000");
+	CHECK(refusal(rules, R"({"maxInFlight":1024,"rateLimit":10000})", endpoint, account).empty());
 }
