@@ -1,6 +1,6 @@
 // The settings page in a real browser against the real gateway: sign-in, the webhooks switch,
 // adding an HTTP and an email endpoint through the form, the plan limit, text rendering of
-// user input, edit / disable / secret / delete, the admin's account choice, the languages.
+// user input, edit / disable / secret / delete, the delivery limits, the admin's account choice, the languages.
 import assert from 'node:assert/strict';
 import {after, before, describe} from 'node:test';
 
@@ -25,7 +25,8 @@ describe('The settings page', () => {
 	before(async () => {
 		receiver = new Receiver();
 		await receiver.start();
-		gateway = new Gateway();
+		// A default in flight other than 8, which the form must show as its placeholder.
+		gateway = new Gateway({'hookgate.delivery.maxInFlight': '6'});
 		await gateway.start();
 		await gateway.expect(201, 'POST', '/api/v1/accounts', {body: {id: 'acme', name: 'ACME AG', plan: 'professional'}});
 		// A second account, which acme's token must not see.
@@ -133,6 +134,14 @@ describe('The settings page', () => {
 		assert.ok(await page.locator('fieldset[data-group="payment"] input[data-type="event.booking.payment_failed"]').count());
 		await page.locator('#ep-hierarchy-flat').check();
 		await page.getByLabel('Beschreibung').fill('ERP');
+		// The delivery limits: empty by default, their placeholders say what empty means.
+		const inFlight = page.getByLabel('Max. parallele Zustellungen');
+		const rate = page.getByLabel('Ratenlimit (pro Sekunde)');
+		assert.equal(await inFlight.inputValue(), '');
+		assert.equal(await inFlight.getAttribute('placeholder'), '6', "the gateway's hookgate.delivery.maxInFlight");
+		assert.equal(await rate.inputValue(), '');
+		assert.equal(await rate.getAttribute('placeholder'), 'kein Limit');
+		await inFlight.fill('4');
 		await screenshot(page, 'endpoint-form');
 		await page.locator('#ep-save').click();
 		const keyError = page.locator('#ep-authKey-error');
@@ -153,7 +162,10 @@ describe('The settings page', () => {
 			['appointment.booking.cancelled', 'appointment.booking.created', 'customer.created']);
 		assert.equal(httpEndpoint.hierarchy, 'flat');
 		assert.equal(httpEndpoint.description, 'ERP');
+		assert.equal(httpEndpoint.maxInFlight, 4);
+		assert.equal(httpEndpoint.rateLimit, null);
 		await row(httpEndpoint.id).waitFor();
+		await waitForText(row(httpEndpoint.id).locator('.endpoint-meta'), /Max\. parallele Zustellungen\s*4/, 'the limit in the row');
 		await waitForText(page.locator('#plan-usage'), '1 von 3 Endpunkten', 'usage after one');
 		await waitForText(row(httpEndpoint.id).locator('[data-stat="succeeded"] strong'), '0', 'stats beside the endpoint');
 	});
@@ -174,6 +186,9 @@ describe('The settings page', () => {
 		assert.equal(emailEndpoint.url, null);
 		assert.deepEqual(emailEndpoint.eventTypes, ['*']);
 		assert.equal(emailEndpoint.hierarchy, 'nested');
+		assert.equal(emailEndpoint.maxInFlight, null, 'left empty: the default');
+		assert.equal(emailEndpoint.rateLimit, null, 'left empty: no limit');
+		assert.doesNotMatch(await row(emailEndpoint.id).locator('.endpoint-meta').textContent(), /Max\.|Ratenlimit/);
 		await waitForText(row(emailEndpoint.id).locator('.target'), 'E-Mail an bookings@acme.example', 'email row');
 		await waitForText(page.locator('#plan-usage'), '2 von 3 Endpunkten', 'usage "2 of 3"');
 		assert.equal(await page.locator('#add-endpoint').isDisabled(), false);
@@ -223,6 +238,48 @@ describe('The settings page', () => {
 		await waitForText(row(httpEndpoint.id).locator('.badge-off'), 'Deaktiviert', 'disabled badge');
 		await row(httpEndpoint.id).locator('[data-action="toggle"]').click();
 		await row(httpEndpoint.id).locator('.badge-off').waitFor({state: 'detached'});
+	});
+
+	step("sets, shows and clears the delivery limits, with the API's refusal next to the field", async () => {
+		const get = () => gateway.expect(200, 'GET', `/api/v1/accounts/acme/endpoints/${httpEndpoint.id}`);
+		const inFlight = page.getByLabel('Max. parallele Zustellungen');
+		const rate = page.getByLabel('Ratenlimit (pro Sekunde)');
+		await row(httpEndpoint.id).locator('[data-action="edit"]').click();
+		await page.locator('#endpoint-dialog').waitFor();
+		assert.equal(await inFlight.inputValue(), '4', 'the stored limit is shown');
+		assert.equal(await rate.inputValue(), '');
+
+		// 0 goes to the API, whose refusal stands next to the field; nothing is saved.
+		await rate.fill('0');
+		await page.locator('#ep-save').click();
+		const rateError = page.locator('#ep-rateLimit-error');
+		await rateError.waitFor({state: 'visible'});
+		assert.match(await rateError.textContent(), /Ungültige Eingabe\. rateLimit: expected an integer from 1 to 10000, or null for no limit; got 0/);
+		assert.equal(await page.locator('#ep-maxInFlight-error').isVisible(), false);
+		assert.equal((await get()).rateLimit, null, 'nothing saved');
+
+		await rate.fill('10');
+		await page.locator('#ep-save').click();
+		await page.locator('#endpoint-dialog').waitFor({state: 'detached'});
+		let stored = await get();
+		assert.equal(stored.maxInFlight, 4);
+		assert.equal(stored.rateLimit, 10);
+		await waitForText(row(httpEndpoint.id).locator('.endpoint-meta'), /Ratenlimit\s*10 pro Sekunde/, 'the rate limit in the row');
+
+		// Emptied: the default again; the rate limit stays.
+		await row(httpEndpoint.id).locator('[data-action="edit"]').click();
+		await page.locator('#endpoint-dialog').waitFor();
+		assert.equal(await inFlight.inputValue(), '4');
+		assert.equal(await rate.inputValue(), '10');
+		await inFlight.fill('');
+		await page.locator('#ep-save').click();
+		await page.locator('#endpoint-dialog').waitFor({state: 'detached'});
+		stored = await get();
+		assert.equal(stored.maxInFlight, null);
+		assert.equal(stored.rateLimit, 10);
+		await waitUntil(async () => !/Max\./.test(await row(httpEndpoint.id).locator('.endpoint-meta').textContent()),
+			'the default in flight is not listed');
+		assert.deepEqual(stored.authHeader, {key: 'Ocp-Apim-Subscription-Key', value: '****cr3t'}, 'the header value was kept');
 	});
 
 	step('shows and rotates the signing secret', async () => {

@@ -79,6 +79,8 @@ function endpointRow(app, endpoint) {
 		[t('endpoint.hierarchy'), endpoint.hierarchy],
 	];
 	if (endpoint.authHeader) meta.push([t('endpoint.authHeader'), `${endpoint.authHeader.key}: ${endpoint.authHeader.value}`]);
+	if (endpoint.maxInFlight) meta.push([t('endpoint.maxInFlight'), String(endpoint.maxInFlight)]);
+	if (endpoint.rateLimit) meta.push([t('endpoint.rateLimit'), t('endpoint.perSecond', {count: endpoint.rateLimit})]);
 
 	const toggle = h('button', {type: 'button', class: 'button small', dataset: {action: 'toggle'}},
 		endpoint.enabled ? t('endpoint.disable') : t('endpoint.enable'));
@@ -153,6 +155,7 @@ const FIELD_PREFIXES = [
 	['url or email', 'url'], ['url', 'url'], ['email', 'email'], ['authHeader.key', 'authKey'],
 	['authHeader.value', 'authValue'], ['authHeader', 'authKey'], ['eventTypes', 'events'],
 	['hierarchy', 'hierarchy'], ['description', 'description'], ['enabled', 'enabled'],
+	['maxInFlight', 'maxInFlight'], ['rateLimit', 'rateLimit'],
 ];
 
 export function fieldOfMessage(message) {
@@ -172,11 +175,31 @@ function field(id, labelText, input, {hint, error} = {}) {
 		error);
 }
 
+/** An optional limit's input: empty for null, with the default as its placeholder. */
+function limitInput(id, name, max, value, placeholder) {
+	return h('input', {type: 'number', id, name, min: 1, max, step: 1, inputmode: 'numeric', value: value ?? '', placeholder,
+		autocomplete: 'off'});
+}
+
+/**
+ * What a limit's input asks for: null when empty, the number when it is a whole one, otherwise
+ * the text as typed (the server refuses it naming the field); undefined when the browser could
+ * not read a number at all.
+ */
+function limitValue(input) {
+	if (input.validity.badInput) return undefined;
+	const text = input.value.trim();
+	if (!text) return null;
+	const n = Number(text);
+	return Number.isSafeInteger(n) ? n : text;
+}
+
 export function openEndpointForm(app, endpoint) {
 	const editing = Boolean(endpoint);
 	const options = app.state.options || {eventTypes: [], hierarchies: ['nested', 'flat']};
 	const errors = {};
-	for (const name of ['url', 'email', 'authKey', 'authValue', 'events', 'hierarchy', 'description', 'enabled', 'form']) {
+	for (const name of ['url', 'email', 'authKey', 'authValue', 'events', 'hierarchy', 'description', 'maxInFlight', 'rateLimit', 'enabled',
+		'form']) {
 		errors[name] = errorSlot(`ep-${name}-error`);
 	}
 
@@ -189,6 +212,10 @@ export function openEndpointForm(app, endpoint) {
 		placeholder: 'bookings@example.com'});
 	const description = h('input', {type: 'text', id: 'ep-description', name: 'description', value: endpoint?.description || '',
 		maxlength: 1000});
+	// Delivery limits: empty is null (the gateway's default in flight; no rate limit).
+	const defaultInFlight = options.defaults?.maxInFlight ?? 8;
+	const maxInFlight = limitInput('ep-max-in-flight', 'maxInFlight', 1024, endpoint?.maxInFlight, String(defaultInFlight));
+	const rateLimit = limitInput('ep-rate-limit', 'rateLimit', 10000, endpoint?.rateLimit, t('form.rateLimitNone'));
 
 	// Event types, grouped; "*" as its own box. Stored patterns other than exact types are
 	// shown and kept unless the selection is changed.
@@ -264,6 +291,10 @@ export function openEndpointForm(app, endpoint) {
 		field('ep-description', t('form.description'), description, {error: errors.description}),
 		eventsFieldset,
 		hierarchyFieldset,
+		h('div', {class: 'two'},
+			field('ep-max-in-flight', t('form.maxInFlight'), maxInFlight,
+				{hint: t('form.maxInFlightHint', {default: defaultInFlight}), error: errors.maxInFlight}),
+			field('ep-rate-limit', t('form.rateLimit'), rateLimit, {hint: t('form.rateLimitHint'), error: errors.rateLimit})),
 		editing ? h('div', {class: 'check'}, enabled, h('label', {for: 'ep-enabled', text: t('form.enabled')}), errors.enabled) : null,
 		errors.form);
 
@@ -306,6 +337,11 @@ export function openEndpointForm(app, endpoint) {
 		if (!editing ? hierarchy !== 'nested' : hierarchy !== endpoint.hierarchy) body.hierarchy = hierarchy;
 		const d = description.value.trim();
 		if (!editing ? d : d !== (endpoint.description || '')) body.description = d;
+		for (const [name, input] of [['maxInFlight', maxInFlight], ['rateLimit', rateLimit]]) {
+			const wanted = limitValue(input);
+			if (wanted === undefined) return showError(errors[name], t('form.needNumber'));
+			if (wanted !== (endpoint?.[name] ?? null)) body[name] = wanted;
+		}
 		if (editing && enabled.checked !== endpoint.enabled) body.enabled = enabled.checked;
 
 		const path = editing ? api.accountPath(app.state.accountId, 'endpoints', endpoint.id) : api.accountPath(app.state.accountId, 'endpoints');
@@ -320,7 +356,7 @@ export function openEndpointForm(app, endpoint) {
 			const where = error.code === 'validation_failed' || error.code === 'plan_feature_unavailable'
 				? fieldOfMessage(error.apiMessage || '') : 'form';
 			showError(errors[where] || errors.form, errorText(error));
-			const input = {url, email, authKey, authValue, description}[where];
+			const input = {url, email, authKey, authValue, description, maxInFlight, rateLimit}[where];
 			if (input) input.focus();
 			return undefined;
 		} finally {
