@@ -15,6 +15,7 @@ struct Candidate
 	const PendingEndpoint* pending;
 	int want;
 	bool quick;
+	int held;
 	int given = 0;
 };
 
@@ -104,24 +105,31 @@ ClaimPlanner::Plan ClaimPlanner::plan(const std::vector<PendingEndpoint>& pendin
 			}
 			want = std::min(want, budget);
 		}
-		candidates.push_back(Candidate{&p, want, quick(s)});
+		candidates.push_back(Candidate{&p, want, quick(s), s.held()});
 	}
 
 	// Share the workers out. A claim needs a free worker slot, unless its endpoint is quick
-	// (then it may wait in the queue for a moment, up to prefetch times the workers in all):
-	// everything if it fits, else round robin across accounts, and within each account across
-	// its endpoints.
+	// (then it may wait in the queue for a moment, up to prefetch times the workers in all). A
+	// reserve of the slots is kept for endpoints with nothing in flight: one that already has
+	// attempts in flight and is not quick does not take the last `reserve` slots, so an
+	// endpoint whose work starts finds a worker at once, even while others hang (and before
+	// their shares shrink to make room). Everything if it fits, else round robin across
+	// accounts, and within each account across its endpoints.
 	int slots = _options.workers - _held;
 	int room = _options.workers * _options.prefetch - _held;
+	const int reserve = std::max(1, _options.workers / 4);
 	int wantedQuick = 0;
 	int wantedSlow = 0;
 	for (const auto& c : candidates) (c.quick ? wantedQuick : wantedSlow) += c.want;
-	if (wantedSlow <= slots && wantedQuick + wantedSlow <= room)
+	if (wantedSlow <= slots - reserve && wantedQuick + wantedSlow <= room)
 	{
 		for (auto& c : candidates) c.given = c.want;
 	}
 	else
 	{
+		const auto mayTake = [&](const Candidate& c) {
+			return c.given < c.want && room > 0 && (c.quick || (slots > 0 && (c.held + c.given == 0 || slots > reserve)));
+		};
 		std::vector<std::vector<Candidate*>> accounts;
 		std::map<std::string, std::size_t> accountIndex;
 		for (auto& c : candidates)
@@ -143,7 +151,7 @@ ClaimPlanner::Plan ClaimPlanner::plan(const std::vector<PendingEndpoint>& pendin
 				for (std::size_t tries = 0; tries < endpoints.size(); ++tries)
 				{
 					Candidate* c = endpoints[cursor++ % endpoints.size()];
-					if (c->given < c->want && (c->quick || slots > 0))
+					if (mayTake(*c))
 					{
 						++c->given;
 						--room;

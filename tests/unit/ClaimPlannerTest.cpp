@@ -71,7 +71,8 @@ TEST_CASE("an endpoint takes at most a fair share of the workers, so a share sta
 	auto withNew = slow;
 	withNew.push_back(pending("ep_new", "d", 2500));
 	plan = planner.plan(withNew, 2500);
-	CHECK(claims(plan) == std::map<std::string, std::size_t>{{"ep_new", 2}});  // 12 / (4 + 1)
+	// One at once, from the slots kept for endpoints with nothing in flight (a quarter: 3).
+	CHECK(claims(plan) == std::map<std::string, std::size_t>{{"ep_new", 1}});
 	CHECK(planner.endpointsAtCap() == 0);  // held back by the share, not by a cap
 }
 
@@ -207,4 +208,21 @@ TEST_CASE("a delivery is claimed only when a worker is free for it, unless its e
 	CHECK(planner.finished("ep_1", 15000, 17000));  // a worker is free: look again
 	const std::vector<PendingEndpoint> rest{pending("ep_2", "b"), pending("ep_3", "c")};  // ep_1 has nothing left
 	CHECK(claims(planner.plan(rest, 17000)) == std::map<std::string, std::size_t>{{"ep_3", 1}});
+}
+
+TEST_CASE("endpoints that hang one after the other leave a worker free for an endpoint whose work starts later", "[claims]")
+{
+	ClaimPlanner planner(options(16, 8));
+	std::vector<PendingEndpoint> due;
+	// Each hung endpoint arrives alone and takes what it may then; none of their attempts ends.
+	// (The first two take 8 and 4, the next ones one each from the 4 slots kept for endpoints
+	// with nothing in flight: more hung newcomers than that would use up the reserve too.)
+	for (int i = 0; i < 4; ++i)
+	{
+		due.push_back(pending("ep_hung" + std::to_string(i), "noisy" + std::to_string(i)));
+		claimAll(planner, planner.plan(due, 2000 + i));
+	}
+	CHECK(planner.inFlight() < 16);
+	due.push_back(pending("ep_healthy", "quiet", 3000));
+	CHECK(claims(planner.plan(due, 3000))["ep_healthy"] == 1);
 }
