@@ -192,6 +192,12 @@ bool ClaimPlanner::mayStart(const std::string& endpointId) const
 	return found == _endpoints.end() || found->second.inFlight < found->second.limit;
 }
 
+int ClaimPlanner::startableOf(const std::string& endpointId) const
+{
+	const auto found = _endpoints.find(endpointId);
+	return found == _endpoints.end() ? 1 : std::max(0, found->second.limit - found->second.inFlight);
+}
+
 void ClaimPlanner::started(const std::string& endpointId)
 {
 	EndpointState& s = state(endpointId);

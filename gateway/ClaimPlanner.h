@@ -56,6 +56,8 @@ public:
 	/// Whether a claimed delivery of the endpoint may start now (its attempts in flight are
 	/// below its limit).
 	bool mayStart(const std::string& endpointId) const;
+	/// How many more attempts of the endpoint may start now.
+	int startableOf(const std::string& endpointId) const;
 	void started(const std::string& endpointId);
 	/// A claimed delivery that was never started (its lease would end first, or the stop).
 	void dropped(const std::string& endpointId);

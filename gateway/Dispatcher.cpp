@@ -101,14 +101,26 @@ std::deque<Dispatcher::Claim>::iterator Dispatcher::runnable()
 	return std::find_if(_queue.begin(), _queue.end(), [this](const Claim& c) { return _planner.mayStart(c.delivery.endpointId); });
 }
 
-void Dispatcher::addWorkers()
+int Dispatcher::startable() const
 {
-	int wanted = 0;
-	for (const auto& c : _queue)
-		if (_planner.mayStart(c.delivery.endpointId)) ++wanted;
-	wanted = std::min(wanted, _options.workers - _busy) - _idleWorkers;
-	while (wanted-- > 0 && static_cast<int>(_workers.size()) < _options.workers)
+	// Per endpoint: its queued claims, up to the attempts it may still start.
+	std::map<std::string, int> queued;
+	for (const auto& c : _queue) ++queued[c.delivery.endpointId];
+	int n = 0;
+	for (const auto& [endpoint, count] : queued) n += std::min(count, _planner.startableOf(endpoint));
+	return n;
+}
+
+int Dispatcher::addWorkers()
+{
+	const int wanted = std::min(startable(), _options.workers - _busy);
+	int added = 0;
+	while (_idleWorkers + added < wanted && static_cast<int>(_workers.size()) < _options.workers)
+	{
 		_workers.emplace_back([this] { runWorker(); });
+		++added;
+	}
+	return wanted;
 }
 
 void Dispatcher::updateGauges()
@@ -155,6 +167,7 @@ void Dispatcher::runScheduler()
 			report(plan);
 			if (!plan.claims.empty())
 			{
+				int wakeWorkers = 0;
 				auto claimed = _store.claimDue(now, leaseUntil, plan.claims);
 				std::map<std::string, std::size_t> got;
 				for (const auto& d : claimed) ++got[d.endpointId];
@@ -167,9 +180,10 @@ void Dispatcher::runScheduler()
 						again = again || n == c.max;  // maybe more due, and room for it
 					}
 					for (auto& d : claimed) _queue.push_back(Claim{std::move(d), leaseUntil});
-					addWorkers();
+					wakeWorkers = addWorkers();
 				}
-				for (std::size_t i = 0; i < claimed.size(); ++i) _workAvailable.notify_one();
+				// Only as many as may start: the others would wake for nothing.
+				for (int i = 0; i < wakeWorkers; ++i) _workAvailable.notify_one();
 			}
 			if (plan.wakeAt > now) waitMs = std::min<Poco::Int64>(waitMs, plan.wakeAt - now);
 		}
@@ -255,8 +269,7 @@ void Dispatcher::runWorker()
 			if (_nextRetry == 0 || retryAt < _nextRetry) _nextRetry = retryAt;
 			wakeScheduler = true;
 		}
-		// A claim of the same endpoint may start now that this attempt is over.
-		if (!_queue.empty() && _idleWorkers > 0) _workAvailable.notify_one();
+		// (No other worker is woken: a claim this attempt's end lets start is this worker's next.)
 		if (wakeScheduler)
 		{
 			_woken = true;

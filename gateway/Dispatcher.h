@@ -106,8 +106,11 @@ private:
 	std::atomic<bool> _aborting{false};  ///< attempts now ending were aborted by stop(grace): not recorded
 	/// The first queued claim a worker may start now (its endpoint below its limit), or end.
 	std::deque<Claim>::iterator runnable();
-	/// Starts worker threads for claims that no idle worker will take, up to `workers`.
-	void addWorkers();
+	/// Queued claims that may start now (their endpoints below their limits).
+	int startable() const;
+	/// Starts worker threads for claims that no idle worker will take, up to `workers`; returns
+	/// how many workers the queue has work for.
+	int addWorkers();
 	void updateGauges();
 	void report(const ClaimPlanner::Plan& plan);
 	std::thread _scheduler;

@@ -768,8 +768,11 @@ std::vector<PendingEndpoint> SQLiteStore::pendingEndpoints(Millis now_)
 	// One seek per endpoint with pending deliveries (a loose index scan of deliveries_pending),
 	// whatever their number: the endpoints, not the deliveries, are walked.
 	auto r = cache().run("WITH RECURSIVE ep(id) AS ("
-		"SELECT (SELECT endpoint_id FROM deliveries WHERE status = 0 ORDER BY endpoint_id LIMIT 1) "
-		"UNION ALL SELECT (SELECT endpoint_id FROM deliveries WHERE status = 0 AND endpoint_id > ep.id ORDER BY endpoint_id LIMIT 1) "
+		// (INDEXED BY: the planner would take deliveries_endpoint_status and walk an endpoint's
+		// whole log to find that it has nothing pending.)
+		"SELECT (SELECT endpoint_id FROM deliveries INDEXED BY deliveries_pending WHERE status = 0 ORDER BY endpoint_id LIMIT 1) "
+		"UNION ALL SELECT (SELECT endpoint_id FROM deliveries INDEXED BY deliveries_pending WHERE status = 0 AND endpoint_id > ep.id "
+		"ORDER BY endpoint_id LIMIT 1) "
 		"FROM ep WHERE ep.id IS NOT NULL) "
 		"SELECT ep.id, IFNULL(e.account_id, ''), IFNULL(e.max_in_flight, 0), IFNULL(e.rate_limit, 0), "
 		"IFNULL((SELECT d.next_attempt_at FROM deliveries d WHERE d.status = 0 AND d.endpoint_id = ep.id AND d.claimed_until <= ? "
