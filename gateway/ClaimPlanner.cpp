@@ -60,7 +60,7 @@ ClaimPlanner::Plan ClaimPlanner::plan(const std::vector<PendingEndpoint>& pendin
 		s.cap = p.maxInFlight > 0 ? p.maxInFlight : _options.maxInFlight;
 		s.limit = std::min(s.cap, share);
 		s.allowed = quick(s) ? s.limit * _options.prefetch : s.limit;
-		if (p.nextDue == 0) continue;  // all of it is held (here or by another node)
+		if (p.nextDue == 0) continue;  // nothing pending
 		if (p.nextDue > now)
 		{
 			wakeAt(p.nextDue);
@@ -178,12 +178,13 @@ ClaimPlanner::Plan ClaimPlanner::plan(const std::vector<PendingEndpoint>& pendin
 	return plan;
 }
 
-void ClaimPlanner::claimed(const std::string& endpointId, std::size_t planned, std::size_t got)
+bool ClaimPlanner::claimed(const std::string& endpointId, std::size_t planned, std::size_t got)
 {
 	EndpointState& s = state(endpointId);
 	s.queued += static_cast<int>(got);
 	_held += static_cast<int>(got);
 	if (s.tokens >= 0 && got < planned) s.tokens += static_cast<double>(planned - got);  // not taken: given back
+	return got == planned && s.held() < s.allowed;
 }
 
 bool ClaimPlanner::mayStart(const std::string& endpointId) const

@@ -51,8 +51,9 @@ public:
 	/// What to claim now, given the endpoints with pending deliveries (Store::pendingEndpoints).
 	/// Takes the rate budget of what it plans; claimed() gives back what the store did not return.
 	Plan plan(const std::vector<PendingEndpoint>& pending, Millis now);
-	/// The store returned `got` of the `planned` deliveries of an endpoint.
-	void claimed(const std::string& endpointId, std::size_t planned, std::size_t got);
+	/// The store returned `got` of the `planned` deliveries of an endpoint. Returns true when it
+	/// may have more due and room for them (worth a look at once).
+	bool claimed(const std::string& endpointId, std::size_t planned, std::size_t got);
 	/// Whether a claimed delivery of the endpoint may start now (its attempts in flight are
 	/// below its limit).
 	bool mayStart(const std::string& endpointId) const;

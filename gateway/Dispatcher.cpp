@@ -157,7 +157,7 @@ void Dispatcher::runScheduler()
 			const Millis now = _clock.now();
 			claimedAt = now;
 			const Millis leaseUntil = now + _options.leaseTime.totalMilliseconds();
-			const auto pending = _store.pendingEndpoints(now);
+			const auto pending = _store.pendingEndpoints();
 			ClaimPlanner::Plan plan;
 			{
 				std::lock_guard<std::mutex> lock(_mutex);
@@ -175,9 +175,7 @@ void Dispatcher::runScheduler()
 					std::lock_guard<std::mutex> lock(_mutex);
 					for (const auto& c : plan.claims)
 					{
-						const std::size_t n = got[c.endpointId];
-						_planner.claimed(c.endpointId, c.max, n);
-						again = again || n == c.max;  // maybe more due, and room for it
+						if (_planner.claimed(c.endpointId, c.max, got[c.endpointId])) again = true;
 					}
 					for (auto& d : claimed) _queue.push_back(Claim{std::move(d), leaseUntil});
 					wakeWorkers = addWorkers();

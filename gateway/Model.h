@@ -156,8 +156,7 @@ struct PendingEndpoint
 	std::string accountId;
 	int maxInFlight = 0;  ///< the endpoint's own cap; 0: the default
 	int rateLimit = 0;    ///< attempts per second; 0: none
-	/// When its earliest pending delivery that nobody holds is due (may be in the future);
-	/// 0: every pending delivery of it is held (claimed) now.
+	/// When its earliest pending delivery is due (may be in the future; may be held by a claim).
 	Millis nextDue = 0;
 };
 

@@ -791,7 +791,7 @@ IngestResult PostgreSQLStore::insertEvent(const Event& event, const std::vector<
 
 // ---- dispatcher
 
-std::vector<PendingEndpoint> PostgreSQLStore::pendingEndpoints(Millis now)
+std::vector<PendingEndpoint> PostgreSQLStore::pendingEndpoints()
 {
 	return read([&](Connection& c) {
 		// One index seek per endpoint with pending deliveries (a loose scan of deliveries_pending),
@@ -801,12 +801,12 @@ std::vector<PendingEndpoint> PostgreSQLStore::pendingEndpoints(Millis now)
 			"UNION ALL SELECT (SELECT endpoint_id FROM deliveries WHERE status = 0 AND endpoint_id > ep.id ORDER BY endpoint_id LIMIT 1) "
 			"FROM ep WHERE ep.id IS NOT NULL) "
 			"SELECT ep.id, COALESCE(e.account_id, ''), COALESCE(e.max_in_flight, 0), COALESCE(e.rate_limit, 0), "
-			"COALESCE((SELECT d.next_attempt_at FROM deliveries d WHERE d.status = 0 AND d.endpoint_id = ep.id AND d.claimed_until <= $1 "
+			// (Held deliveries count: skipping them would read each one's row, at every look.)
+			"COALESCE((SELECT d.next_attempt_at FROM deliveries d WHERE d.status = 0 AND d.endpoint_id = ep.id "
 			"ORDER BY d.next_attempt_at LIMIT 1), 0) "
 			"FROM ep LEFT JOIN endpoints e ON e.id = ep.id "
 			// A disabled endpoint's deliveries are held until it is enabled again.
-			"WHERE ep.id IS NOT NULL AND NOT COALESCE(e.enabled = false AND e.deleted_at = 0, false)",
-			{now});
+			"WHERE ep.id IS NOT NULL AND NOT COALESCE(e.enabled = false AND e.deleted_at = 0, false)");
 		std::vector<PendingEndpoint> out;
 		out.reserve(static_cast<std::size_t>(r.rows()));
 		for (int i = 0; i < r.rows(); ++i)

@@ -83,7 +83,7 @@ public:
 	std::optional<IngestResult> eventByKey(const std::string& accountId, const std::string& key) override;
 	IngestResult insertEvent(const Event& event, const std::vector<NewDelivery>& deliveries) override;
 
-	std::vector<PendingEndpoint> pendingEndpoints(Millis now) override;
+	std::vector<PendingEndpoint> pendingEndpoints() override;
 	using Store::claimDue;
 	std::vector<ClaimedDelivery> claimDue(Millis now, Millis leaseUntil, const std::vector<EndpointClaim>& claims) override;
 	void recordAttempt(Poco::Int64 seq, const Attempt& attempt, DeliveryStatus status, Millis nextAttemptAt,

@@ -762,7 +762,7 @@ IngestResult SQLiteStore::insertEvent(const Event& event, const std::vector<NewD
 
 // ---- dispatcher
 
-std::vector<PendingEndpoint> SQLiteStore::pendingEndpoints(Millis now_)
+std::vector<PendingEndpoint> SQLiteStore::pendingEndpoints()
 {
 	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	// One seek per endpoint with pending deliveries (a loose index scan of deliveries_pending),
@@ -775,12 +775,12 @@ std::vector<PendingEndpoint> SQLiteStore::pendingEndpoints(Millis now_)
 		"ORDER BY endpoint_id LIMIT 1) "
 		"FROM ep WHERE ep.id IS NOT NULL) "
 		"SELECT ep.id, IFNULL(e.account_id, ''), IFNULL(e.max_in_flight, 0), IFNULL(e.rate_limit, 0), "
-		"IFNULL((SELECT d.next_attempt_at FROM deliveries d WHERE d.status = 0 AND d.endpoint_id = ep.id AND d.claimed_until <= ? "
-		"ORDER BY d.next_attempt_at LIMIT 1), 0) "
+		// (Held deliveries count: skipping them would read each one's row, at every look.)
+		"IFNULL((SELECT d.next_attempt_at FROM deliveries d INDEXED BY deliveries_pending WHERE d.status = 0 AND d.endpoint_id = ep.id "
+		"ORDER BY d.endpoint_id, d.next_attempt_at LIMIT 1), 0) "
 		"FROM ep LEFT JOIN endpoints e ON e.id = ep.id "
 		// A disabled endpoint's deliveries are held until it is enabled again.
 		"WHERE ep.id IS NOT NULL AND NOT IFNULL(e.enabled = 0 AND e.deleted_at = 0, 0)");
-	r.bind(1, now_);
 	std::vector<PendingEndpoint> out;
 	while (r.step())
 		out.push_back(PendingEndpoint{r.text(0), r.text(1), static_cast<int>(r.int64(2)), static_cast<int>(r.int64(3)), r.int64(4)});

@@ -9,7 +9,7 @@ POCO_IMPLEMENT_EXCEPTION(StoreUnavailableException, Poco::RuntimeException, "Sto
 
 std::vector<ClaimedDelivery> Store::claimDue(Millis now, Millis leaseUntil, std::size_t max)
 {
-	auto pending = pendingEndpoints(now);
+	auto pending = pendingEndpoints();
 	std::stable_sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.nextDue < b.nextDue; });
 	std::vector<ClaimedDelivery> out;
 	for (const auto& p : pending)
@@ -22,10 +22,10 @@ std::vector<ClaimedDelivery> Store::claimDue(Millis now, Millis leaseUntil, std:
 	return out;
 }
 
-Millis Store::nextDueTime(Millis now)
+Millis Store::nextDueTime()
 {
 	Millis next = 0;
-	for (const auto& p : pendingEndpoints(now))
+	for (const auto& p : pendingEndpoints())
 		if (p.nextDue != 0 && (next == 0 || p.nextDue < next)) next = p.nextDue;
 	return next;
 }

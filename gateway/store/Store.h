@@ -62,16 +62,16 @@ public:
 
 	// Dispatcher
 	/// Every endpoint that has pending deliveries (a disabled one's are held: it is left out),
-	/// with its delivery settings and when its next delivery nobody holds is due.
-	virtual std::vector<PendingEndpoint> pendingEndpoints(Millis now) = 0;
+	/// with its delivery settings and when its earliest pending delivery is due (held or not).
+	virtual std::vector<PendingEndpoint> pendingEndpoints() = 0;
 	/// Claims, for each endpoint named, up to its `max` pending deliveries due at `now` that
 	/// nobody holds, in due order, reserving them until `leaseUntil`.
 	virtual std::vector<ClaimedDelivery> claimDue(Millis now, Millis leaseUntil, const std::vector<EndpointClaim>& claims) = 0;
 	/// Claims up to `max` due deliveries of any endpoints, the endpoint due first first (for
 	/// tools and tests; the dispatcher shares claims out itself).
 	std::vector<ClaimedDelivery> claimDue(Millis now, Millis leaseUntil, std::size_t max);
-	/// The earliest time an unclaimed pending delivery becomes due (0 = none).
-	Millis nextDueTime(Millis now);
+	/// The earliest time a pending delivery (held or not) becomes due (0 = none).
+	Millis nextDueTime();
 	/// Records one attempt and the delivery's new state, and releases the claim. With
 	/// waitForCommit false it returns before the commit (grouped with later writes): a crash
 	/// before that commit loses the record, and the delivery is sent again when its claim
