@@ -1572,6 +1572,12 @@ def table(bench, total_seconds):
             return ""
         return f", {d['cpu_seconds'] * 1e6 / max(1, d['requests']):.0f} µs per {what}"
 
+    def cpu_per_delivery(d, what="delivery"):
+        count = d.get("deliveries") or d.get("messages")
+        if d.get("cpu_seconds") is None or not count:
+            return ""
+        return f", {d['cpu_seconds'] * 1e6 / count:.0f} µs per {what}"
+
     if ing:
         info.append(f"ingest (2a): wrk latency p50 {ing['p50_us'] / 1000:.2f} ms, p99 {ing['p99_us'] / 1000:.2f} ms at full load"
                     f"{cpu(ing, ing['seconds'])}{cpu_per_request(ing, 'event (its delivery included)')}; the deliveries it created (delivered concurrently) drained "
@@ -1592,12 +1598,13 @@ def table(bench, total_seconds):
         if d:
             info.append(f"{name}: backlog filled at {d['fill']['rate']:,.0f} events/s "
                         f"({d['fill']['rate'] * d['fanout']:,.0f} deliveries/s created) by hgload fill, {FILL_CONNECTIONS} connections"
-                        f"{cpu(d, d['seconds'])} while draining.")
+                        f"{cpu(d, d['seconds'])} while draining{cpu_per_delivery(d)}.")
     if mem:
         info.append(f"memory: VmHWM {mem['hwm_after_fill_bytes'] / 2**20:.1f} MiB right after ingesting the backlog; "
                     f"drained at {mem['drain_rate']:,.0f} deliveries/s.")
     if m:
-        info.append(f"email: backlog filled at {m['fill']['rate']:,.0f} events/s{cpu(m, m['seconds'])} while draining.")
+        info.append(f"email: backlog filled at {m['fill']['rate']:,.0f} events/s{cpu(m, m['seconds'])} while draining"
+                    f"{cpu_per_delivery(m, 'message')}.")
     for s in (small, large):
         if s:
             info.append(f"stats with {s['rows']:,} deliveries: first answer {s['cold_ms']:.1f} ms; first page of the delivery list "

@@ -3,6 +3,7 @@
 // recorded and the delivery goes out again after the restart (at-least-once).
 
 #include "ApiClient.h"
+#include "DaemonProcess.h"
 #include "GatewayProcess.h"
 #include "MailServer.h"
 #include "Receiver.h"
@@ -11,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <Poco/File.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/Timestamp.h>
 
@@ -34,6 +36,29 @@ void checkSucceededWithOneAttempt(const ApiClient& api, const std::string& deliv
 	CHECK(delivery->getArray("attempts")->size() == 1);
 }
 
+/// An account with one endpoint at the receiver and one event whose attempt is in flight, held by
+/// the receiver.
+Steps::Event holdOneAttempt(const ApiClient& api, Receiver& receiver)
+{
+	Steps::createAccount(api, "acme");
+	Steps::createEndpoint(api, "acme", receiver.url("/hook"), {"*"});
+	const Steps::Event event = Steps::postEvent(api, "acme", "customer.created", R"({"n":1})");
+	REQUIRE(event.deliveryIds.size() == 1);
+	REQUIRE(receiver.waitForCount(1, Poco::Timespan(20, 0)));
+	return event;
+}
+
+/// The stop took the 2 s grace, not the 20 s the receiver holds its answer, and the log says that
+/// the attempt was aborted and goes out again.
+void checkStoppedAfterTheGrace(int code, double seconds, const std::string& log)
+{
+	CHECK(code == 0);
+	CHECK(seconds >= 2.0);  // it did wait for the attempt first
+	CHECK(seconds < 6.0);   // not the 20 s the receiver holds the answer
+	CHECK(log.find("1 attempt(s) still in flight at the end of the shutdown grace") != std::string::npos);
+	CHECK(log.find("attempt aborted by the stop; it goes out again after the restart") != std::string::npos);
+}
+
 } // namespace
 
 TEST_CASE("SIGTERM ends the gateway within the shutdown grace while an attempt hangs, and the delivery goes out again after the restart", "[e2e][stop]")
@@ -47,21 +72,13 @@ TEST_CASE("SIGTERM ends the gateway within the shutdown grace while an attempt h
 		{"hookgate.shutdown.grace", "2s"}});
 	gateway.start();
 	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
-	Steps::createAccount(api, "acme");
-	Steps::createEndpoint(api, "acme", receiver.url("/hook"), {"*"});
-	const Steps::Event event = Steps::postEvent(api, "acme", "customer.created", R"({"n":1})");
-	REQUIRE(event.deliveryIds.size() == 1);
-	REQUIRE(receiver.waitForCount(1, Poco::Timespan(20, 0)));  // the attempt is in flight, held
+	const Steps::Event event = holdOneAttempt(api, receiver);
 
 	const Poco::Timestamp stopping;
 	const int code = gateway.terminate(Poco::Timespan(30, 0));
 	const double seconds = static_cast<double>(stopping.elapsed()) / 1e6;
 	INFO("stopped after " << seconds << " s; log:\n" << gateway.logTail());
-	CHECK(code == 0);
-	CHECK(seconds >= 2.0);  // it did wait for the attempt first
-	CHECK(seconds < 6.0);   // not the 20 s the receiver holds the answer
-	CHECK(gateway.log().find("1 attempt(s) still in flight at the end of the shutdown grace") != std::string::npos);
-	CHECK(gateway.log().find("attempt aborted by the stop; it goes out again after the restart") != std::string::npos);
+	checkStoppedAfterTheGrace(code, seconds, gateway.log());
 
 	// After the restart the delivery is sent again, and the log of the delivery shows only the
 	// attempt that was answered.
@@ -112,5 +129,39 @@ TEST_CASE("SIGTERM ends the gateway within the shutdown grace while an SMTP serv
 	gateway.start();
 	ApiClient restarted(gateway.port(), GatewayProcess::ADMIN_TOKEN);
 	CHECK(mail->waitForMessages(1, Poco::Timespan(30, 0)));
+	checkSucceededWithOneAttempt(restarted, event.deliveryIds[0]);
+}
+
+TEST_CASE("SIGTERM ends a daemon within the shutdown grace while an attempt hangs, and the delivery goes out again after the restart", "[e2e][stop]")
+{
+	Receiver receiver;
+	receiver.start();
+	receiver.setDelay(Poco::Timespan(20, 0));  // as above: the attempt timeout is 60 s
+	GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.delivery.timeout", "60s"}, {"hookgate.delivery.leaseTime", "5m"},
+		{"hookgate.shutdown.grace", "2s"}});
+	// A daemon's standard output and error are /dev/null: its log goes to a file.
+	const std::string logFile = gateway.path("daemon.log");
+	gateway.setProperty("hookgate.logging.file", logFile);
+	DaemonProcess daemon(gateway);
+	daemon.start();
+	ApiClient api(daemon.port(), GatewayProcess::ADMIN_TOKEN);
+	const Steps::Event event = holdOneAttempt(api, receiver);
+
+	const Poco::Timestamp stopping;
+	bool exited = false;
+	const int code = daemon.terminate(Poco::Timespan(30, 0), exited);
+	const double seconds = static_cast<double>(stopping.elapsed()) / 1e6;
+	const std::string log = GatewayProcess::readFile(logFile);
+	INFO("stopped after " << seconds << " s; daemon log:\n" << log);
+	REQUIRE(exited);
+	checkStoppedAfterTheGrace(code, seconds, log);
+	CHECK(waitUntil([&] { return !Poco::File(daemon.pidFile()).exists(); }, Poco::Timespan(10, 0)));
+
+	// Started again (in the foreground, on the same database), the delivery is sent again.
+	receiver.setDelay(Poco::Timespan(0));
+	gateway.removeProperty("hookgate.logging.file");
+	gateway.start();
+	ApiClient restarted(gateway.port(), GatewayProcess::ADMIN_TOKEN);
+	CHECK(receiver.waitForCount(2, Poco::Timespan(30, 0)));
 	checkSucceededWithOneAttempt(restarted, event.deliveryIds[0]);
 }

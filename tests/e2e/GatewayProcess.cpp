@@ -53,14 +53,6 @@ int decodeStatus(int status)
 	return -1;
 }
 
-std::string readFile(const std::string& path)
-{
-	std::ifstream file(path, std::ios::binary);
-	std::ostringstream text;
-	text << file.rdbuf();
-	return text.str();
-}
-
 } // namespace
 
 GatewayProcess::GatewayProcess(const Properties& overrides):
@@ -352,6 +344,14 @@ int GatewayProcess::healthStatus(Poco::UInt16 port)
 	{
 		return 0;
 	}
+}
+
+std::string GatewayProcess::readFile(const std::string& path)
+{
+	std::ifstream file(path, std::ios::binary);
+	std::ostringstream text;
+	text << file.rdbuf();
+	return text.str();
 }
 
 bool GatewayProcess::readPortFile(const std::string& path, Poco::UInt16& port)

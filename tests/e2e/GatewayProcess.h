@@ -109,6 +109,8 @@ public:
 
 	static int healthStatus(Poco::UInt16 port);
 		/// Status of GET /health on 127.0.0.1:port, 0 when no connection.
+	static std::string readFile(const std::string& path);
+		/// The whole file, empty when it cannot be read.
 	static bool readPortFile(const std::string& path, Poco::UInt16& port);
 		/// True when the file holds a complete "<port>\n" line.
 	static int waitForExit(Poco::ProcessHandle::PID pid, const Poco::Timespan& deadline, bool& exited);
