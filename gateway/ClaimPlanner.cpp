@@ -70,8 +70,7 @@ ClaimPlanner::Plan ClaimPlanner::plan(const std::vector<PendingEndpoint>& pendin
 		int want = s.allowed - s.held();
 		if (want <= 0)
 		{
-			s.waiting = true;
-			s.wakeBelow = quick(s) && _options.prefetch > 1 ? s.allowed - s.limit : s.allowed - 1;
+			waitForRoom(s);
 			plan.waitingForRoom = true;
 			if (s.inFlight >= s.cap)
 			{
@@ -184,7 +183,19 @@ bool ClaimPlanner::claimed(const std::string& endpointId, std::size_t planned, s
 	s.queued += static_cast<int>(got);
 	_held += static_cast<int>(got);
 	if (s.tokens >= 0 && got < planned) s.tokens += static_cast<double>(planned - got);  // not taken: given back
-	return got == planned && s.held() < s.allowed;
+	if (got < planned) return false;        // all that was due is claimed
+	if (s.held() < s.allowed) return true;  // maybe more due, and room for it
+	// Full, with maybe more due: the end of one of its attempts must wake the scheduler, as
+	// for an endpoint the plan found full (else the rest waits for the poll interval).
+	waitForRoom(s);
+	return false;
+}
+
+void ClaimPlanner::waitForRoom(EndpointState& s) const
+{
+	s.waiting = true;
+	// A quick endpoint is woken for a whole slot's worth of room, a slow one for each attempt.
+	s.wakeBelow = quick(s) && _options.prefetch > 1 ? s.allowed - s.limit : s.allowed - 1;
 }
 
 bool ClaimPlanner::mayStart(const std::string& endpointId) const

@@ -52,7 +52,8 @@ public:
 	/// Takes the rate budget of what it plans; claimed() gives back what the store did not return.
 	Plan plan(const std::vector<PendingEndpoint>& pending, Millis now);
 	/// The store returned `got` of the `planned` deliveries of an endpoint. Returns true when it
-	/// may have more due and room for them (worth a look at once).
+	/// may have more due and room for them (worth a look at once); when it got all it asked and
+	/// has no room left, the end of one of its attempts makes finished() return true.
 	bool claimed(const std::string& endpointId, std::size_t planned, std::size_t got);
 	/// Whether a claimed delivery of the endpoint may start now (its attempts in flight are
 	/// below its limit).
@@ -94,6 +95,8 @@ private:
 
 	bool quick(const EndpointState& s) const { return s.averageMs >= 0 && s.averageMs < static_cast<double>(_options.quickAttempt); }
 	EndpointState& state(const std::string& endpointId) { return _endpoints[endpointId]; }
+	/// Due work of the endpoint waits for room: finished() wakes the scheduler when it is there.
+	void waitForRoom(EndpointState& s) const;
 	void forget(Millis now);
 
 	Options _options;

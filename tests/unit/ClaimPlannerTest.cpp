@@ -159,10 +159,34 @@ TEST_CASE("a finished attempt wakes the scheduler only when the room it waits fo
 	CHECK(planner.plan(due, 2001).waitingForRoom);
 	CHECK(planner.finished("ep_1", 30000, 5000));        // its room: look again
 	CHECK_FALSE(planner.finished("ep_1", 30000, 5001));  // already told
-	// Nothing waits: no wake-up.
+	// Nothing waits (the store had less than was planned): no wake-up.
 	ClaimPlanner idle(options(64, 2));
-	claimAll(idle, idle.plan(due, 2000));
+	const auto plan = idle.plan(due, 2000);
+	REQUIRE(plan.claims.size() == 1);
+	CHECK_FALSE(idle.claimed("ep_1", plan.claims[0].max, 1));
+	idle.started("ep_1");
 	CHECK_FALSE(idle.finished("ep_1", 10, 2001));
+}
+
+TEST_CASE("an endpoint that got all it asked for and has no room left wakes the scheduler when one of its attempts ends", "[claims]")
+{
+	// A backlog: every claim is filled, so the store may have more. Without the wake-up the rest
+	// would wait for the poll interval after each claim.
+	ClaimPlanner planner(options(64, 2));
+	const std::vector<PendingEndpoint> due{pending("ep_1", "a")};
+	const auto plan = planner.plan(due, 2000);
+	REQUIRE(plan.claims.size() == 1);
+	CHECK_FALSE(planner.claimed("ep_1", plan.claims[0].max, plan.claims[0].max));  // full: no look at once
+	planner.started("ep_1");
+	planner.started("ep_1");
+	CHECK(planner.finished("ep_1", 10, 2001));        // room again: look
+	CHECK_FALSE(planner.finished("ep_1", 10, 2002));  // already told
+	// Room left after a full claim: a look at once instead.
+	ClaimPlanner roomy(options(64, 4));
+	const std::vector<PendingEndpoint> backlog{pending("ep_1", "a")};
+	const auto first = roomy.plan(backlog, 2000);
+	REQUIRE(first.claims.size() == 1);
+	CHECK(roomy.claimed("ep_1", 2, 2));  // asked for 2 of its 4: maybe more due, and room
 }
 
 TEST_CASE("deliveries due later set the wake time and are not claimed before", "[claims]")
