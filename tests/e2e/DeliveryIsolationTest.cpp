@@ -154,3 +154,29 @@ TEST_CASE("A rate-limited endpoint gets at most its rate of attempts per second"
 	CHECK(total >= 2.9);  // (20 - 5) / 5 per second
 	CHECK(gateway.log().find("is at its rate limit of 5 attempts per second") != std::string::npos);
 }
+
+TEST_CASE("A backlog drains as attempts end, without waiting for the poll interval", "[e2e][isolation]")
+{
+	// The poll interval is an hour, so every claim after the first at start must come from an
+	// attempt's end. First run: 40 deliveries pile up behind an endpoint that never answers
+	// (two attempts in flight at most); then a kill -9, and a restart with the endpoint declared
+	// at a receiver that answers at once.
+	SilentServer hung;
+	Receiver receiver;
+	receiver.start();
+	const std::string declared = "hookgate.accounts.acme.endpoints.erp.";
+	GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.delivery.pollInterval", "1h"},
+		{"hookgate.delivery.timeout", "30s"}, {"hookgate.delivery.leaseTime", "5m"},
+		{"hookgate.accounts.acme.plan", "professional"}, {"hookgate.accounts.acme.webhooksEnabled", "true"},
+		{declared + "url", hung.url("/hook")}, {declared + "eventTypes", "*"}, {declared + "maxInFlight", "2"}});
+	gateway.start();
+	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
+	for (int i = 0; i < 40; ++i) Steps::postEvent(api, "acme", "customer.created", "{\"n\":" + std::to_string(i) + "}");
+	REQUIRE(waitUntil([&] { return hung.accepted() >= 2; }, Poco::Timespan(20, 0)));
+	gateway.kill9();
+
+	gateway.setProperty(declared + "url", receiver.url("/hook"));
+	gateway.start();
+	CHECK(receiver.waitForCount(40, Poco::Timespan(60, 0)));
+	CHECK(receiver.count() >= 40);
+}
