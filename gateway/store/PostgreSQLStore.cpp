@@ -791,22 +791,31 @@ IngestResult PostgreSQLStore::insertEvent(const Event& event, const std::vector<
 
 // ---- dispatcher
 
+namespace {
+
+/// `ep(id)`: the endpoints with pending deliveries, one index seek each in deliveries_pending (a
+/// loose scan), whatever the number of deliveries.
+const std::string PENDING_ENDPOINTS = "WITH RECURSIVE ep(id) AS ("
+	"SELECT (SELECT endpoint_id FROM deliveries WHERE status = 0 ORDER BY endpoint_id LIMIT 1) "
+	"UNION ALL SELECT (SELECT endpoint_id FROM deliveries WHERE status = 0 AND endpoint_id > ep.id ORDER BY endpoint_id LIMIT 1) "
+	"FROM ep WHERE ep.id IS NOT NULL) ";
+
+} // namespace
+
 std::vector<PendingEndpoint> PostgreSQLStore::pendingEndpoints()
 {
 	return read([&](Connection& c) {
 		// One index seek per endpoint with pending deliveries (a loose scan of deliveries_pending),
 		// whatever their number: the endpoints, not the deliveries, are walked.
-		auto r = c.run("WITH RECURSIVE ep(id) AS ("
-			"SELECT (SELECT endpoint_id FROM deliveries WHERE status = 0 ORDER BY endpoint_id LIMIT 1) "
-			"UNION ALL SELECT (SELECT endpoint_id FROM deliveries WHERE status = 0 AND endpoint_id > ep.id ORDER BY endpoint_id LIMIT 1) "
-			"FROM ep WHERE ep.id IS NOT NULL) "
-			"SELECT ep.id, COALESCE(e.account_id, ''), COALESCE(e.max_in_flight, 0), COALESCE(e.rate_limit, 0), "
+		// (Built once: prepared statements are keyed on the text's address.)
+		static const std::string sql = PENDING_ENDPOINTS + "SELECT ep.id, COALESCE(e.account_id, ''), COALESCE(e.max_in_flight, 0), COALESCE(e.rate_limit, 0), "
 			// (Held deliveries count: skipping them would read each one's row, at every look.)
 			"COALESCE((SELECT d.next_attempt_at FROM deliveries d WHERE d.status = 0 AND d.endpoint_id = ep.id "
 			"ORDER BY d.next_attempt_at LIMIT 1), 0) "
 			"FROM ep LEFT JOIN endpoints e ON e.id = ep.id "
 			// A disabled endpoint's deliveries are held until it is enabled again.
-			"WHERE ep.id IS NOT NULL AND NOT COALESCE(e.enabled = false AND e.deleted_at = 0, false)");
+			"WHERE ep.id IS NOT NULL AND NOT COALESCE(e.enabled = false AND e.deleted_at = 0, false)";
+		auto r = c.run(sql.c_str());
 		std::vector<PendingEndpoint> out;
 		out.reserve(static_cast<std::size_t>(r.rows()));
 		for (int i = 0; i < r.rows(); ++i)
@@ -1129,12 +1138,17 @@ void PostgreSQLStore::reclaimSpace()
 QueueSummary PostgreSQLStore::queueSummary()
 {
 	return read([&](Connection& c) {
-		auto r = c.run("SELECT "
+		// (Built once: prepared statements are keyed on the text's address.)
+		static const std::string sql = std::string("SELECT "
 			"(SELECT COALESCE(SUM(n), 0)::bigint FROM delivery_counts WHERE status = 0) + "
 			"(SELECT COALESCE(SUM(n), 0)::bigint FROM delivery_count_deltas WHERE status = 0), "
-			"(SELECT COALESCE(MIN(created_at), 0) FROM deliveries WHERE status = 0), "
+			// The oldest: each endpoint's first pending delivery in the order they were stored, one
+			// seek each (MIN(created_at) over all pending rows read every one of them, at every scrape).
+			"(") + PENDING_ENDPOINTS + "SELECT COALESCE(MIN((SELECT d.created_at FROM deliveries d "
+			"WHERE d.endpoint_id = ep.id AND d.status = 0 ORDER BY d.seq LIMIT 1)), 0) FROM ep WHERE ep.id IS NOT NULL), "
 			"(SELECT n FROM store_counters WHERE name = 'archived') + "
-			"(SELECT COALESCE(SUM(n), 0)::bigint FROM store_counter_deltas WHERE name = 'archived')");
+			"(SELECT COALESCE(SUM(n), 0)::bigint FROM store_counter_deltas WHERE name = 'archived')";
+		auto r = c.run(sql.c_str());
 		QueueSummary q;
 		q.pending = r.int64(0, 0);
 		q.oldestPendingCreatedAt = r.int64(0, 1);

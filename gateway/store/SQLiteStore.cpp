@@ -762,25 +762,33 @@ IngestResult SQLiteStore::insertEvent(const Event& event, const std::vector<NewD
 
 // ---- dispatcher
 
+namespace {
+
+/// `ep(id)`: the endpoints with pending deliveries, one seek each in deliveries_pending (a loose
+/// index scan), whatever the number of deliveries. (INDEXED BY: the planner would take
+/// deliveries_endpoint_status and walk an endpoint's whole log to find that it has nothing pending.)
+const std::string PENDING_ENDPOINTS = "WITH RECURSIVE ep(id) AS ("
+	"SELECT (SELECT endpoint_id FROM deliveries INDEXED BY deliveries_pending WHERE status = 0 ORDER BY endpoint_id LIMIT 1) "
+	"UNION ALL SELECT (SELECT endpoint_id FROM deliveries INDEXED BY deliveries_pending WHERE status = 0 AND endpoint_id > ep.id "
+	"ORDER BY endpoint_id LIMIT 1) "
+	"FROM ep WHERE ep.id IS NOT NULL) ";
+
+} // namespace
+
 std::vector<PendingEndpoint> SQLiteStore::pendingEndpoints()
 {
 	std::lock_guard<std::recursive_mutex> lock(readMutex());
 	// One seek per endpoint with pending deliveries (a loose index scan of deliveries_pending),
 	// whatever their number: the endpoints, not the deliveries, are walked.
-	auto r = cache().run("WITH RECURSIVE ep(id) AS ("
-		// (INDEXED BY: the planner would take deliveries_endpoint_status and walk an endpoint's
-		// whole log to find that it has nothing pending.)
-		"SELECT (SELECT endpoint_id FROM deliveries INDEXED BY deliveries_pending WHERE status = 0 ORDER BY endpoint_id LIMIT 1) "
-		"UNION ALL SELECT (SELECT endpoint_id FROM deliveries INDEXED BY deliveries_pending WHERE status = 0 AND endpoint_id > ep.id "
-		"ORDER BY endpoint_id LIMIT 1) "
-		"FROM ep WHERE ep.id IS NOT NULL) "
-		"SELECT ep.id, IFNULL(e.account_id, ''), IFNULL(e.max_in_flight, 0), IFNULL(e.rate_limit, 0), "
+	// (Built once: the statement cache keys on the text's address.)
+	static const std::string sql = PENDING_ENDPOINTS + "SELECT ep.id, IFNULL(e.account_id, ''), IFNULL(e.max_in_flight, 0), IFNULL(e.rate_limit, 0), "
 		// (Held deliveries count: skipping them would read each one's row, at every look.)
 		"IFNULL((SELECT d.next_attempt_at FROM deliveries d INDEXED BY deliveries_pending WHERE d.status = 0 AND d.endpoint_id = ep.id "
 		"ORDER BY d.endpoint_id, d.next_attempt_at LIMIT 1), 0) "
 		"FROM ep LEFT JOIN endpoints e ON e.id = ep.id "
 		// A disabled endpoint's deliveries are held until it is enabled again.
-		"WHERE ep.id IS NOT NULL AND NOT IFNULL(e.enabled = 0 AND e.deleted_at = 0, 0)");
+		"WHERE ep.id IS NOT NULL AND NOT IFNULL(e.enabled = 0 AND e.deleted_at = 0, 0)";
+	auto r = cache().run(sql.c_str());
 	std::vector<PendingEndpoint> out;
 	while (r.step())
 		out.push_back(PendingEndpoint{r.text(0), r.text(1), static_cast<int>(r.int64(2)), static_cast<int>(r.int64(3)), r.int64(4)});
@@ -1032,7 +1040,12 @@ QueueSummary SQLiteStore::queueSummary()
 	auto& s = session();
 	QueueSummary q;
 	s << "SELECT IFNULL(SUM(n), 0) FROM delivery_counts WHERE status = 0", into(q.pending), now;
-	s << "SELECT IFNULL(MIN(created_at), 0) FROM deliveries WHERE status = 0", into(q.oldestPendingCreatedAt), now;
+	// The oldest: each endpoint's first pending delivery in the order they were stored, one seek
+	// each (MIN(created_at) over all pending rows read every one of them, at every scrape).
+	static const std::string oldest = PENDING_ENDPOINTS + "SELECT IFNULL(MIN((SELECT d.created_at FROM deliveries d INDEXED BY deliveries_endpoint_status "
+		"WHERE d.endpoint_id = ep.id AND d.status = 0 ORDER BY d.status, d.seq LIMIT 1)), 0) FROM ep WHERE ep.id IS NOT NULL";
+	auto r = cache().run(oldest.c_str());
+	q.oldestPendingCreatedAt = r.step() ? r.int64(0) : 0;
 	s << "SELECT n FROM store_counters WHERE name = 'archived'", into(q.archived), now;
 	return q;
 }

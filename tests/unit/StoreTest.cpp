@@ -461,6 +461,38 @@ TEMPLATE_TEST_CASE("archiving deletes payloads and response bodies of finished d
 	store->reclaimSpace();
 }
 
+TEMPLATE_TEST_CASE("the oldest pending delivery is the earliest stored one that is still pending, across endpoints", "[store]", SQLiteStores, PostgreSQLStores)
+{
+	TestType stores;
+	auto store = stores.open();
+	store->createAccount(makeAccount("acme"));
+	store->createEndpoint(makeEndpoint("acme", "ep_1"), 10);
+	store->createEndpoint(makeEndpoint("acme", "ep_2"), 10);
+	CHECK(store->queueSummary().oldestPendingCreatedAt == 0);
+	const auto event = [](const std::string& id, Millis at) {
+		Event e = makeEvent("acme", id);
+		e.createdAt = at;
+		return e;
+	};
+	store->insertEvent(event("msg_1", 2000), {{"dlv_1", "ep_1", "http", "{}"}});
+	store->insertEvent(event("msg_2", 3000), {{"dlv_2", "ep_2", "http", "{}"}});
+	store->insertEvent(event("msg_3", 4000), {{"dlv_3", "ep_1", "http", "{}"}});
+	CHECK(store->queueSummary().oldestPendingCreatedAt == 2000);
+	// The oldest one succeeds: the oldest pending is another endpoint's.
+	auto claimed = store->claimDue(5000, 6000, {{"ep_1", 1}});
+	REQUIRE(claimed.size() == 1);
+	REQUIRE(claimed[0].id == "dlv_1");
+	Attempt ok;
+	ok.at = 5001;
+	ok.responseCode = 200;
+	store->recordAttempt(claimed[0].seq, ok, DeliveryStatus::Succeeded, 0);
+	CHECK(store->queueSummary().oldestPendingCreatedAt == 3000);
+	claimed = store->claimDue(5002, 6000, {{"ep_2", 1}});
+	REQUIRE(claimed.size() == 1);
+	store->recordAttempt(claimed[0].seq, ok, DeliveryStatus::Succeeded, 0);
+	CHECK(store->queueSummary().oldestPendingCreatedAt == 4000);
+}
+
 TEMPLATE_TEST_CASE("statistics since a time count only deliveries created from then on, also inside an hour", "[store]", SQLiteStores, PostgreSQLStores)
 {
 	TestType stores;
