@@ -6,6 +6,7 @@
 #include "PrometheusText.h"
 #include "Receiver.h"
 #include "SilentServer.h"
+#include "TestDatabase.h"
 #include "Steps.h"
 #include "Wait.h"
 
@@ -175,8 +176,11 @@ TEST_CASE("A backlog drains as attempts end, without waiting for the poll interv
 	REQUIRE(waitUntil([&] { return hung.accepted() >= 2; }, Poco::Timespan(20, 0)));
 	gateway.kill9();
 
+	// SQLite releases every claim at start (one node). On PostgreSQL the two claimed by the
+	// killed node stay leased for the 5 min lease (another node might hold them): the other 38.
+	const std::size_t expected = TestDatabase::postgresqlSelected() ? 38 : 40;
 	gateway.setProperty(declared + "url", receiver.url("/hook"));
 	gateway.start();
-	CHECK(receiver.waitForCount(40, Poco::Timespan(60, 0)));
-	CHECK(receiver.count() >= 40);
+	CHECK(receiver.waitForCount(expected, Poco::Timespan(60, 0)));
+	CHECK(receiver.count() >= expected);
 }
