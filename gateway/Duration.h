@@ -10,7 +10,9 @@ namespace Hookgate {
 class Duration
 {
 public:
-	/// Throws Poco::SyntaxException with a message saying what is wrong.
+	/// The longest duration parse() accepts, in any unit (about 273 years).
+	static constexpr Poco::Int64 MAX_DAYS = 100000;
+	/// Throws Poco::SyntaxException with a message saying what is wrong (also for more than MAX_DAYS).
 	static Poco::Timespan parse(const std::string& text);
 	/// The shortest exact spelling (`90s` -> "90s", 120000 ms -> "2m").
 	static std::string format(const Poco::Timespan& span);

@@ -7,6 +7,7 @@
 #include "gateway/RetentionSweeper.h"
 #include "gateway/RetryPolicy.h"
 #include "gateway/SystemClock.h"
+#include "gateway/config/ConfigFile.h"
 #include "gateway/api/ApiContext.h"
 #include "gateway/api/ApiRequestHandler.h"
 #include "gateway/api/ApiServer.h"
@@ -30,6 +31,7 @@
 #include <Poco/PatternFormatter.h>
 #include <Poco/Process.h>
 #include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/LoggingConfigurator.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 
 #include <algorithm>
@@ -91,11 +93,11 @@ void HookgateServer::initialize(Poco::Util::Application& self)
 		}
 		if (_configFile.empty())
 			throw ConfigException("no configuration: start with --config=FILE (see --help), or put hookgate.properties beside the executable");
-		const Poco::Path path = Poco::Path(_configFile).absolute();
-		if (!Poco::File(path).exists()) throw ConfigException("configuration file " + path.toString() + " does not exist");
-		Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file(new Poco::Util::PropertyFileConfiguration(path.toString()));
-		config().add(file, "hookgate-file", 0, false);
-		_settings = Settings::load(*file, path.parent().toString());
+		const ConfigFile file(_configFile);
+		file.checkKeys();
+		_applicationKeys = file.applicationKeys();
+		config().add(file.configuration(), "hookgate-file", 0, false);
+		_settings = Settings::load(*file.configuration(), file.directory());
 	}
 	catch (const Poco::Exception& e)
 	{
@@ -153,7 +155,25 @@ int HookgateServer::main(const std::vector<std::string>&)
 		return EXIT_CONFIG_ERROR;
 	}
 	setUpLogging();
+	// Poco's own logging keys (logging.loggers.*, .channels.*, .formatters.*) refine the gateway's
+	// logging, before any of its loggers is made (a logger takes its parent's level when made).
+	Poco::Util::AbstractConfiguration::Keys loggingKeys;
+	config().keys("logging", loggingKeys);
+	if (!loggingKeys.empty())
+	{
+		try
+		{
+			Poco::Util::LoggingConfigurator().configure(Poco::Util::AbstractConfiguration::Ptr(&config(), true));
+		}
+		catch (const Poco::Exception& e)
+		{
+			std::cerr << "hookgate: configuration error: logging.*: " << e.displayText() << std::endl;
+			return EXIT_CONFIG_ERROR;
+		}
+	}
 	Poco::Logger& log = Poco::Logger::get("hookgate");
+	for (const auto& key : _applicationKeys)
+		log.warning("%s is set by Poco at start; its value in the configuration file has no effect", key);
 
 	// Listen first: a second gateway on the same port stops here, before it touches the store.
 	Poco::Net::ServerSocket socket;

@@ -5,6 +5,7 @@
 #include <Poco/Util/ServerApplication.h>
 
 #include <string>
+#include <vector>
 
 namespace Hookgate {
 
@@ -33,6 +34,8 @@ private:
 	std::string _configFile;
 	std::string _configError;
 	Settings _settings;
+	/// Keys of the file under application.: Poco's own, so the file's values have no effect (warned of).
+	std::vector<std::string> _applicationKeys;
 };
 
 } // namespace Hookgate

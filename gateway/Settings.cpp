@@ -1,6 +1,7 @@
 #include "gateway/Settings.h"
 #include "gateway/Duration.h"
 #include "gateway/JsonScanner.h"
+#include "gateway/config/ConfigKeys.h"
 
 #include <Poco/Environment.h>
 #include <Poco/Format.h>
@@ -20,6 +21,12 @@ POCO_IMPLEMENT_EXCEPTION(ConfigException, Poco::InvalidArgumentException, "Confi
 
 namespace {
 
+// The longest durations the keys accept (Duration::parse itself stops at Duration::MAX_DAYS).
+const Poco::Timespan HOUR(0, 1, 0, 0, 0);
+const Poco::Timespan DAY(1, 0, 0, 0, 0);
+const Poco::Timespan MONTH(30, 0, 0, 0, 0);
+const Poco::Timespan CENTURY(36500, 0, 0, 0, 0);
+
 class Reader
 {
 public:
@@ -34,7 +41,13 @@ public:
 		throw ConfigException(key + " = '" + value + "': " + why);
 	}
 
-	bool has(const std::string& key) const { return _config.hasProperty(key); }
+	/// Every key read goes through here: it must be one of ConfigKeys (which the check of the
+	/// file at start and etc/hookgate.properties agree with).
+	bool has(const std::string& key) const
+	{
+		poco_assert_msg(ConfigKeys::known(key), key.c_str());
+		return _config.hasProperty(key);
+	}
 
 	std::string string(const std::string& key, const std::string& def) const
 	{
@@ -79,7 +92,7 @@ public:
 		fail(key, v, "expected true or false");
 	}
 
-	Poco::Timespan duration(const std::string& key, const Poco::Timespan& def, const Poco::Timespan& min) const
+	Poco::Timespan duration(const std::string& key, const Poco::Timespan& def, const Poco::Timespan& min, const Poco::Timespan& max) const
 	{
 		if (!has(key)) return def;
 		const std::string v = string(key, "");
@@ -93,6 +106,7 @@ public:
 			fail(key, v, e.message());
 		}
 		if (span < min) fail(key, v, "must be at least " + Duration::format(min));
+		if (span > max) fail(key, v, "must be at most " + Duration::format(max));
 		return span;
 	}
 
@@ -172,10 +186,10 @@ Settings Settings::load(const Poco::Util::AbstractConfiguration& config, const s
 	if (s.maxConnectionsPerClient > s.maxConnections)
 		r.fail("hookgate.http.maxConnectionsPerClient", std::to_string(s.maxConnectionsPerClient),
 			"must not be larger than hookgate.http.maxConnections (" + std::to_string(s.maxConnections) + ")");
-	s.headerTimeout = r.duration("hookgate.http.headerTimeout", s.headerTimeout, Poco::Timespan(0, 100000));
-	s.bodyTimeout = r.duration("hookgate.http.bodyTimeout", s.bodyTimeout, Poco::Timespan(0, 100000));
-	s.keepAliveTimeout = r.duration("hookgate.http.keepAliveTimeout", s.keepAliveTimeout, Poco::Timespan(0, 100000));
-	s.shutdownGrace = r.duration("hookgate.shutdown.grace", s.shutdownGrace, Poco::Timespan(0));
+	s.headerTimeout = r.duration("hookgate.http.headerTimeout", s.headerTimeout, Poco::Timespan(0, 100000), HOUR);
+	s.bodyTimeout = r.duration("hookgate.http.bodyTimeout", s.bodyTimeout, Poco::Timespan(0, 100000), HOUR);
+	s.keepAliveTimeout = r.duration("hookgate.http.keepAliveTimeout", s.keepAliveTimeout, Poco::Timespan(0, 100000), HOUR);
+	s.shutdownGrace = r.duration("hookgate.shutdown.grace", s.shutdownGrace, Poco::Timespan(0), HOUR);
 
 	s.adminToken = r.required("hookgate.api.adminToken");
 	if (s.adminToken.size() < 8) r.fail("hookgate.api.adminToken", "****", "must be at least 8 characters long");
@@ -221,7 +235,7 @@ Settings Settings::load(const Poco::Util::AbstractConfiguration& config, const s
 
 	s.workers = static_cast<int>(r.integer("hookgate.delivery.workers", s.workers, 1, 1024));
 	s.maxInFlight = static_cast<int>(r.integer("hookgate.delivery.maxInFlight", s.maxInFlight, 1, 1024));
-	s.timeout = r.duration("hookgate.delivery.timeout", s.timeout, Poco::Timespan(0, 100000));
+	s.timeout = r.duration("hookgate.delivery.timeout", s.timeout, Poco::Timespan(0, 100000), HOUR);
 	{
 		const std::string key = "hookgate.delivery.retrySchedule";
 		const std::string text = r.string(key, "5s, 5m, 30m, 2h, 5h, 10h, 10h");
@@ -237,16 +251,17 @@ Settings Settings::load(const Poco::Util::AbstractConfiguration& config, const s
 			{
 				r.fail(key, text, "entry '" + t + "': " + e.message());
 			}
+			if (s.retrySchedule.back() > MONTH) r.fail(key, text, "entry '" + t + "': must be at most " + Duration::format(MONTH));
 		}
 		if (s.retrySchedule.size() > 100) r.fail(key, text, "at most 100 retries");
 	}
 	s.jitter = r.fraction("hookgate.delivery.jitter", s.jitter, 0.0, 1.0);
-	s.pollInterval = r.duration("hookgate.delivery.pollInterval", s.pollInterval, Poco::Timespan(0, 10000));
-	s.leaseTime = r.duration("hookgate.delivery.leaseTime", s.leaseTime, Poco::Timespan(1, 0));
+	s.pollInterval = r.duration("hookgate.delivery.pollInterval", s.pollInterval, Poco::Timespan(0, 10000), HOUR);
+	s.leaseTime = r.duration("hookgate.delivery.leaseTime", s.leaseTime, Poco::Timespan(1, 0), DAY);
 	if (s.leaseTime <= s.timeout)
 		r.fail("hookgate.delivery.leaseTime", Duration::format(s.leaseTime),
 			"must be longer than hookgate.delivery.timeout (" + Duration::format(s.timeout) + ")");
-	s.maxRetryAfter = r.duration("hookgate.delivery.maxRetryAfter", s.maxRetryAfter, Poco::Timespan(0));
+	s.maxRetryAfter = r.duration("hookgate.delivery.maxRetryAfter", s.maxRetryAfter, Poco::Timespan(0), MONTH);
 
 	s.allowPrivateDestinations = r.boolean("hookgate.security.allowPrivateDestinations", s.allowPrivateDestinations);
 
@@ -260,8 +275,8 @@ Settings Settings::load(const Poco::Util::AbstractConfiguration& config, const s
 	s.smtpFrom = r.string("hookgate.smtp.from", s.smtpFrom);
 	s.smtpCaFile = r.path("hookgate.smtp.caFile", "");
 
-	s.retentionPeriod = r.duration("hookgate.retention.period", s.retentionPeriod, Poco::Timespan(1, 0));
-	s.sweepInterval = r.duration("hookgate.retention.sweepInterval", s.sweepInterval, Poco::Timespan(1, 0));
+	s.retentionPeriod = r.duration("hookgate.retention.period", s.retentionPeriod, Poco::Timespan(1, 0), CENTURY);
+	s.sweepInterval = r.duration("hookgate.retention.sweepInterval", s.sweepInterval, Poco::Timespan(1, 0), MONTH);
 
 	for (auto& [plan, limit] : s.planLimits)
 		limit = static_cast<int>(r.integer("hookgate.plans." + plan + ".endpoints", limit, 0, 100000));
