@@ -103,7 +103,8 @@ void ConfigFile::checkKeys() const
 			const std::string near = ConfigKeys::nearest(e.key);
 			if (!near.empty()) message += " (did you mean " + near + "?)";
 			else if (e.key.rfind("hookgate.", 0) != 0)
-				message += " (the gateway's keys begin with hookgate.; Poco's own with logging. or application.)";
+				message += " (the gateway's keys begin with hookgate.; Poco's own with logging.loggers., logging.channels., "
+					"logging.formatters. or application.)";
 			throw ConfigException(message);
 		}
 		const auto [it, first] = seen.emplace(e.key, e.line);

@@ -150,7 +150,10 @@ bool ConfigKeys::matches(const std::string& pattern, const std::string& key)
 
 bool ConfigKeys::poco(const std::string& key)
 {
-	return key.rfind("logging.", 0) == 0 || key.rfind("application.", 0) == 0;
+	// (Only the parts LoggingConfigurator reads: anything else under logging. would be ignored.)
+	for (const char* prefix : {"logging.loggers.", "logging.channels.", "logging.formatters.", "application."})
+		if (key.rfind(prefix, 0) == 0) return true;
+	return false;
 }
 
 std::string ConfigKeys::nearest(const std::string& key)

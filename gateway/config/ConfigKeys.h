@@ -23,8 +23,9 @@ public:
 	/// Whether key is an instance of the table's pattern.
 	static bool matches(const std::string& pattern, const std::string& key);
 
-	/// Keys outside `hookgate.` that Poco itself reads: `logging.*` (Poco's LoggingConfigurator:
-	/// loggers, channels and formatters, applied after the gateway's own logging) and
+	/// Keys outside `hookgate.` that Poco itself reads: `logging.loggers.*`, `logging.channels.*`
+	/// and `logging.formatters.*` (Poco's LoggingConfigurator, applied after the gateway's own
+	/// logging) and
 	/// `application.*` (set by Poco at start; a value in the file does not override them).
 	static bool poco(const std::string& key);
 

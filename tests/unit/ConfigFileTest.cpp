@@ -70,7 +70,8 @@ TEST_CASE("a misspelt key stops the check with its file and line and the nearest
 TEST_CASE("a line of garbage is an unknown key, shown with its bytes escaped", "[config]")
 {
 	CHECK(checkError("hookgate.http.port = 8080\n\x01\x7f\xff garbage\n") ==
-		":2: unknown key \\x01\\x7F\\xFF garbage (the gateway's keys begin with hookgate.; Poco's own with logging. or application.)");
+		":2: unknown key \\x01\\x7F\\xFF garbage (the gateway's keys begin with hookgate.; Poco's own with logging.loggers., "
+		"logging.channels., logging.formatters. or application.)");
 	CHECK(checkError("= value without a key\n") == ":1: a line without a key (it starts with '=' or ':')");
 }
 

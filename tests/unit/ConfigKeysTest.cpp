@@ -73,6 +73,7 @@ TEST_CASE("a key is known exactly, with a star standing for one segment the oper
 	CHECK(ConfigKeys::poco("application.logger"));
 	CHECK_FALSE(ConfigKeys::poco("hookgate.http.port"));
 	CHECK_FALSE(ConfigKeys::poco("logging"));
+	CHECK_FALSE(ConfigKeys::poco("logging.typo"));  // LoggingConfigurator would ignore it
 }
 
 TEST_CASE("a misspelt key is matched with the nearest known one, and a key far from all with none", "[config]")
