@@ -172,6 +172,9 @@ int HookgateServer::main(const std::vector<std::string>&)
 		}
 	}
 	Poco::Logger& log = Poco::Logger::get("hookgate");
+	if (_settings.usesShippedAdminToken())
+		log.warning("hookgate.api.adminToken is the example token of the shipped file: anybody who can read that file can "
+			"administer this gateway; accepted only because it listens on %s (loopback). Set a token of your own.", _settings.httpAddress);
 	for (const auto& key : _applicationKeys)
 		log.warning("%s is set by Poco at start; its value in the configuration file has no effect", key);
 
@@ -189,6 +192,33 @@ int HookgateServer::main(const std::vector<std::string>&)
 		std::cerr << "hookgate: cannot listen on " << _settings.httpAddress << ":" << _settings.httpPort
 			<< " (hookgate.http.address / hookgate.http.port): " << e.displayText() << std::endl;
 		return EXIT_UNAVAILABLE;
+	}
+
+	// What can fail at once is checked: a daemon detaches now, before any thread is started. Its
+	// launcher waits until it is ready (below) and passes on any error that ends it before.
+	if (_daemonize)
+	{
+		try
+		{
+			_daemon.detach();
+		}
+		catch (const Poco::Exception& e)
+		{
+			std::cerr << "hookgate: cannot become a daemon: " << e.displayText() << std::endl;
+			return EXIT_OSERR;
+		}
+	}
+	if (!_pidFilePath.empty())
+	{
+		try
+		{
+			_pidFile = std::make_unique<PidFile>(_pidFilePath);
+		}
+		catch (const Poco::Exception& e)
+		{
+			std::cerr << "hookgate: cannot write the pid file " << _pidFilePath << " (--pidfile): " << e.displayText() << std::endl;
+			return EXIT_CANTCREAT;
+		}
 	}
 
 	std::unique_ptr<Store> store;
@@ -371,6 +401,7 @@ int HookgateServer::main(const std::vector<std::string>&)
 	log.information("hookgate %s listening on %s:%d (pid %d), store %s", std::string(HOOKGATE_VERSION), _settings.httpAddress,
 		port, static_cast<int>(Poco::Process::id()), storeName);
 	if (dashboard) log.information("dashboard on http://%s:%d/ (files from %s)", _settings.httpAddress, port, dashboard->root());
+	_daemon.ready();
 
 	waitForTerminationRequest();
 

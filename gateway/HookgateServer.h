@@ -1,8 +1,12 @@
 #pragma once
 
+#include "gateway/Daemon.h"
+#include "gateway/PidFile.h"
 #include "gateway/Settings.h"
 
 #include <Poco/Util/ServerApplication.h>
+
+#include <memory>
 
 #include <string>
 #include <vector>
@@ -18,6 +22,14 @@ public:
 
 	/// Exit code for a configuration error (sysexits EX_CONFIG).
 	static const int EXIT_CONFIG_ERROR = 78;
+
+	/// `--daemon` (Unix): detach once the configuration is read and the port is bound; the
+	/// launcher waits until the daemon is ready, passes on its error messages and exits with its
+	/// exit code when the start fails (Daemon).
+	void daemonize(bool on) { _daemonize = on; }
+	/// `--pidfile=FILE`: the pid of the process that serves (the daemon's, not the launcher's),
+	/// written before it is ready and removed when it ends.
+	void setPidFile(const std::string& path) { _pidFilePath = path; }
 
 protected:
 	void defineOptions(Poco::Util::OptionSet& options) override;
@@ -36,6 +48,10 @@ private:
 	Settings _settings;
 	/// Keys of the file under application.: Poco's own, so the file's values have no effect (warned of).
 	std::vector<std::string> _applicationKeys;
+	bool _daemonize = false;
+	Daemon _daemon;
+	std::string _pidFilePath;
+	std::unique_ptr<PidFile> _pidFile;
 };
 
 } // namespace Hookgate

@@ -19,6 +19,8 @@ namespace Hookgate {
 
 POCO_IMPLEMENT_EXCEPTION(ConfigException, Poco::InvalidArgumentException, "Configuration error")
 
+const std::string Settings::SHIPPED_ADMIN_TOKEN = "change-me-admin-token";
+
 namespace {
 
 // The longest durations the keys accept (Duration::parse itself stops at Duration::MAX_DAYS).
@@ -193,6 +195,9 @@ Settings Settings::load(const Poco::Util::AbstractConfiguration& config, const s
 
 	s.adminToken = r.required("hookgate.api.adminToken");
 	if (s.adminToken.size() < 8) r.fail("hookgate.api.adminToken", "****", "must be at least 8 characters long");
+	if (s.usesShippedAdminToken() && !Poco::Net::IPAddress(s.httpAddress).isLoopback())
+		r.fail("hookgate.api.adminToken", "****", "is the example token of the shipped file, which anybody can read; it is "
+			"accepted only on a loopback address, and hookgate.http.address is " + s.httpAddress + ": set a token of your own");
 	s.maxBodySize = static_cast<std::size_t>(r.integer("hookgate.api.maxBodySize", static_cast<Poco::Int64>(s.maxBodySize), 256, 1LL << 30));
 
 	s.storeType = r.choice("hookgate.store.type", s.storeType, {"sqlite", "postgresql"});

@@ -77,6 +77,11 @@ struct Settings
 	std::string logLevel = "information";
 	std::string logFile;  ///< empty = standard error
 
+	/// The admin token of the shipped etc/hookgate.properties: accepted on a loopback address
+	/// only (the server warns of it at every start), refused on any other.
+	static const std::string SHIPPED_ADMIN_TOKEN;
+	bool usesShippedAdminToken() const { return adminToken == SHIPPED_ADMIN_TOKEN; }
+
 	/// Reads and validates every key. `baseDir` is the folder of the properties file; relative
 	/// paths are resolved against it. Throws ConfigException naming the key and value.
 	static Settings load(const Poco::Util::AbstractConfiguration& config, const std::string& baseDir);

@@ -41,6 +41,8 @@ GatewayProcess::RunResult DaemonProcess::start(const Poco::Timespan& deadline)
 	const std::string output = "launcher stdout:\n" + launcher.stdoutText + "\nlauncher stderr:\n" + launcher.stderrText;
 	if (launcher.timedOut || launcher.exitCode != 0)
 		throw Poco::RuntimeException("hookgate --daemon exited with " + std::to_string(launcher.exitCode) + "; " + output);
+	Poco::UInt16 port = 0;
+	_answeredWhenLaunched = GatewayProcess::readPortFile(_gateway.portFilePath(), port) && GatewayProcess::healthStatus(port) == 200;
 
 	const bool pidWritten = waitUntil([&]
 	{
@@ -76,6 +78,11 @@ bool DaemonProcess::gone() const
 	const std::string stat = GatewayProcess::readFile("/proc/" + std::to_string(_pid) + "/stat");
 	const auto close = stat.rfind(')');
 	return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z';
+}
+
+bool DaemonProcess::answeredWhenLaunched() const
+{
+	return _answeredWhenLaunched;
 }
 
 pid_t DaemonProcess::pid() const

@@ -46,6 +46,9 @@ public:
 	bool gone() const;
 		/// No such process any more, or a zombie nobody has reaped yet.
 
+	/// Whether GET /health answered 200 the moment the launcher had exited (no waiting).
+	bool answeredWhenLaunched() const;
+
 	pid_t pid() const;
 	Poco::UInt16 port() const;
 	std::string pidFile() const;
@@ -55,6 +58,7 @@ private:
 	pid_t _pid = 0;
 	bool _reaped = false;
 	Poco::UInt16 _port = 0;
+	bool _answeredWhenLaunched = false;
 };
 
 } } // namespace Hookgate::Test

@@ -108,3 +108,23 @@ TEST_CASE("Poco's logging keys take effect, and a broken one stops the start", "
 		{"logging.loggers.dispatcher.level", "chatty"}});
 	checkRefused(broken.run({"--config=" + broken.configPath()}), "configuration error: logging.*: ");
 }
+
+TEST_CASE("The shipped admin token is warned of on loopback at every start and refused on any other address", "[e2e][config]")
+{
+	const std::string warning = "hookgate.api.adminToken is the example token of the shipped file";
+	GatewayProcess gateway(GatewayProcess::Properties{{"hookgate.api.adminToken", "change-me-admin-token"}});
+	gateway.start();
+	CHECK(gateway.log().find(warning) != std::string::npos);
+	gateway.restart();
+	const std::string log = gateway.log();
+	const auto first = log.find(warning);
+	REQUIRE(first != std::string::npos);
+	CHECK(log.find(warning, first + 1) != std::string::npos);  // again at the second start
+	gateway.terminate();
+
+	// Refused before it binds: no socket is opened on the open address.
+	GatewayProcess open(GatewayProcess::Properties{{"hookgate.api.adminToken", "change-me-admin-token"},
+		{"hookgate.http.address", "0.0.0.0"}});
+	checkRefused(open.run({"--config=" + open.configPath()}),
+		"hookgate.api.adminToken = '****': is the example token of the shipped file");
+}

@@ -215,3 +215,36 @@ TEST_CASE("the postgresql store needs a valid libpq connection string, and its e
 	c->setString("hookgate.store.postgresql.connection", "not checked when not used");
 	CHECK(Settings::load(*c, "/srv/hookgate/etc").storeType == "sqlite");
 }
+
+TEST_CASE("the shipped admin token is accepted on a loopback address only", "[config]")
+{
+	auto c = minimal();
+	c->setString("hookgate.api.adminToken", Settings::SHIPPED_ADMIN_TOKEN);
+	for (const std::string loopback : {"127.0.0.1", "127.0.0.2", "::1"})
+	{
+		c->setString("hookgate.http.address", loopback);
+		CHECK(Settings::load(*c, "/").usesShippedAdminToken());
+	}
+	for (const std::string open : {"0.0.0.0", "192.0.2.10"})
+	{
+		c->setString("hookgate.http.address", open);
+		CHECK(messageOf(*c) == "hookgate.api.adminToken = '****': is the example token of the shipped file, which anybody can "
+			"read; it is accepted only on a loopback address, and hookgate.http.address is " + open + ": set a token of your own");
+	}
+}
+
+TEST_CASE("durations are refused before they overflow, and beyond each key's range", "[config]")
+{
+	CHECK_THROWS_AS(Duration::parse("5124095577h"), Poco::SyntaxException);  // would wrap to about 58 minutes
+	CHECK_THROWS_AS(Duration::parse("9999999999999ms"), Poco::SyntaxException);
+	CHECK(Duration::parse("100000d").days() == 100000);
+	CHECK_THROWS_AS(Duration::parse("100001d"), Poco::SyntaxException);
+	CHECK(loadError("hookgate.delivery.timeout", "5124095577h") ==
+		"hookgate.delivery.timeout = '5124095577h': duration too long: '5124095577h' (at most 100000d)");
+	CHECK(loadError("hookgate.delivery.timeout", "61m") == "hookgate.delivery.timeout = '61m': must be at most 1h");
+	CHECK(loadError("hookgate.delivery.retrySchedule", "5s, 31d") ==
+		"hookgate.delivery.retrySchedule = '5s, 31d': entry '31d': must be at most 30d");
+	CHECK(loadError("hookgate.delivery.maxRetryAfter", "999999999999m") ==
+		"hookgate.delivery.maxRetryAfter = '999999999999m': duration too long: '999999999999m' (at most 100000d)");
+	CHECK(loadError("hookgate.delivery.leaseTime", "2d") == "hookgate.delivery.leaseTime = '2d': must be at most 1d");
+}
