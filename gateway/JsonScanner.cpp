@@ -1,5 +1,7 @@
 #include "gateway/JsonScanner.h"
 
+#include <algorithm>
+
 #include <Poco/Exception.h>
 
 #include <cstdint>
@@ -328,6 +330,33 @@ bool JsonScanner::tokenize(const std::string& text, std::vector<JsonToken>& toke
 	return run(text, nullptr, &tokens, topKind);
 }
 
+
+bool JsonScanner::tokenizeUnique(const std::string& text, std::vector<JsonToken>& tokens)
+{
+	if (!tokenize(text, tokens)) return false;
+	std::vector<std::pair<std::string, std::size_t>> names;  // decoded name, offset of its literal
+	for (std::size_t i = 0; i < tokens.size(); ++i)
+	{
+		if (tokens[i].kind != 'o') continue;
+		names.clear();
+		// The children: a name token, then its value and the value's descendants.
+		for (std::size_t j = i + 1; j < tokens[i].next && j + 1 < tokens.size(); j = tokens[j + 1].next)
+			names.emplace_back(decodeString(text.substr(tokens[j].offset, tokens[j].length)), tokens[j].offset);
+		if (names.size() < 2) continue;
+		std::stable_sort(names.begin(), names.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+		for (std::size_t k = 1; k < names.size(); ++k)
+		{
+			if (names[k].first != names[k - 1].first) continue;
+			// Point at the later of the two in the document.
+			const std::size_t at = std::max(names[k].second, names[k - 1].second);
+			std::string shown;
+			appendEncodedString(shown, names[k].first);
+			fail(text, at, ("duplicate member name " + shown).c_str());
+			return false;
+		}
+	}
+	return true;
+}
 
 const std::string& JsonScanner::error() const
 {

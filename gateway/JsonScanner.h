@@ -80,6 +80,13 @@ public:
 	/// recursion. Returns false and sets error() as scan() does.
 	bool tokenize(const std::string& text, std::vector<JsonToken>& tokens);
 
+	/// Validates `text` like tokenize() and also refuses a member name that appears twice in
+	/// one object, at any depth (names compared decoded: "a" and "\u0061" are the same), with an
+	/// error naming it: `invalid JSON at line 1, column 12: duplicate member name "id"`. RFC 8259
+	/// allows duplicates but leaves their meaning open; two parsers of one body may read different
+	/// values, so the API takes none.
+	bool tokenizeUnique(const std::string& text, std::vector<JsonToken>& tokens);
+
 	/// The reason of the last failed scan(), for people; empty after a successful one.
 	const std::string& error() const;
 

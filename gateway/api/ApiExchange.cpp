@@ -115,10 +115,10 @@ Poco::JSON::Object::Ptr ApiExchange::jsonObject()
 	const std::string& text = body();
 	if (text.empty()) throw ApiError(400, "invalid_json", "request body is empty; expected a JSON object");
 	JsonScanner scanner;
-	std::vector<JsonMember> members;
-	char kind = 0;
-	if (!scanner.scan(text, members, kind)) throw ApiError(400, "invalid_json", scanner.error());
-	if (kind != 'o') throw ApiError(400, "invalid_json", "expected a JSON object");
+	std::vector<JsonToken> tokens;
+	// (Duplicate names refused: Poco's parser would keep the last, another parser the first.)
+	if (!scanner.tokenizeUnique(text, tokens)) throw ApiError(400, "invalid_json", scanner.error());
+	if (tokens.empty() || tokens[0].kind != 'o') throw ApiError(400, "invalid_json", "expected a JSON object");
 	try
 	{
 		Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));

@@ -38,6 +38,9 @@ void EventsResource::ingest(ApiExchange& exchange, const std::string& accountId)
 		throw ApiError(400, "invalid_json", scanner.error());
 	}
 	if (kind != 'o') throw ApiError(400, "invalid_json", "expected a JSON object");
+	// A name twice in one object, inside data too: a receiver's parser might read the other value.
+	std::vector<JsonToken> tokens;
+	if (!scanner.tokenizeUnique(text, tokens)) throw ApiError(400, "invalid_json", scanner.error());
 
 	const JsonMember* type = nullptr;
 	const JsonMember* id = nullptr;

@@ -1,4 +1,5 @@
 #include "ApiClient.h"
+#include "ErrorCheck.h"
 #include "GatewayProcess.h"
 #include "Receiver.h"
 #include "Steps.h"
@@ -175,4 +176,30 @@ TEST_CASE("Bad requests get the documented error and change nothing", "[e2e]")
 	CHECK(again.id == event.id);
 	CHECK(again.deliveryIds == event.deliveryIds);
 	CHECK(receiver.count() == 1);
+}
+
+TEST_CASE("A JSON body with a member name twice is refused with invalid_json naming it, and creates nothing", "[e2e]")
+{
+	GatewayProcess gateway;
+	gateway.start();
+	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
+	checkApiError("account with id twice", api.post("/api/v1/accounts", R"({"id":"a","id":"b","plan":"basic"})"), 400, "invalid_json",
+		{"duplicate member name \"id\""});
+	CHECK(api.get("/api/v1/accounts/a").status == 404);
+	CHECK(api.get("/api/v1/accounts/b").status == 404);
+
+	Steps::createAccount(api, "acme");
+	const Steps::Endpoint endpoint = Steps::createEndpoint(api, "acme", "http://127.0.0.1:9/hook", {"*"});  // an accepted event would be logged
+	// In an event's data too: it is delivered as sent, and a receiver's parser might take either value.
+	checkApiError("event with a duplicate inside data",
+		api.post("/api/v1/accounts/acme/events", R"({"type":"customer.created","data":{"email":"a@x.example","email":"b@x.example"}})"),
+		400, "invalid_json", {"duplicate member name \"email\""});
+	checkApiError("event with type twice",
+		api.post("/api/v1/accounts/acme/events", R"({"type":"customer.created","type":"lead.created","data":{}})"),
+		400, "invalid_json", {"duplicate member name \"type\""});
+	const ApiResponse log = api.get("/api/v1/accounts/acme/endpoints/" + endpoint.id + "/deliveries");
+	INFO(log.describe());
+	CHECK(log.status == 200);
+	CHECK(log.body.find("customer.created") == std::string::npos);
+	CHECK(log.body.find("lead.created") == std::string::npos);
 }

@@ -425,3 +425,22 @@ TEST_CASE("Encoding then decoding gives back every byte string that is valid UTF
 	CHECK(JsonScanner::decodeString(encoded) == all);
 	CHECK(scanText(encoded).ok);
 }
+
+TEST_CASE("A member name twice in one object is refused at any depth, compared decoded, and named", "[json]")
+{
+	const auto errorOf = [](const std::string& text) {
+		JsonScanner scanner;
+		std::vector<Hookgate::JsonToken> tokens;
+		return scanner.tokenizeUnique(text, tokens) ? std::string("(accepted)") : scanner.error();
+	};
+	CHECK(errorOf(R"({"id":"a","id":"b"})") == "invalid JSON at line 1, column 11: duplicate member name \"id\"");
+	CHECK(errorOf(R"({"data":{"x":1,"y":{"z":1,"z":2}}})") == "invalid JSON at line 1, column 27: duplicate member name \"z\"");
+	CHECK(errorOf(R"({"a":1,"\u0061":2})") == "invalid JSON at line 1, column 8: duplicate member name \"a\"");
+	CHECK(errorOf("{\"a\":1,\n \"b\":[{\"a\":1},{\"a\":2}],\n \"a\":3}") == "invalid JSON at line 3, column 2: duplicate member name \"a\"");
+	// The same name in different objects, or in sibling objects of an array, is fine.
+	CHECK(errorOf(R"({"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]})") == "(accepted)");
+	CHECK(errorOf(R"([{"k":1},{"k":1}])") == "(accepted)");
+	CHECK(errorOf(R"({"a\n":1,"a":2})") == "(accepted)");
+	// Still a validator first.
+	CHECK(errorOf(R"({"a":1,})").find("invalid JSON at line 1, column 8") == 0);
+}
