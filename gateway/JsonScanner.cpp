@@ -1,6 +1,7 @@
 #include "gateway/JsonScanner.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include <Poco/Exception.h>
 
@@ -334,28 +335,81 @@ bool JsonScanner::tokenize(const std::string& text, std::vector<JsonToken>& toke
 bool JsonScanner::tokenizeUnique(const std::string& text, std::vector<JsonToken>& tokens)
 {
 	if (!tokenize(text, tokens)) return false;
-	std::vector<std::pair<std::string, std::size_t>> names;  // decoded name, offset of its literal
+	// Per object: its names as raw text between the quotes, decoded only when they hold an
+	// escape (most never do), compared pairwise when few, sorted when many.
+	struct Name
+	{
+		std::string_view text;
+		std::size_t offset;
+	};
+	std::vector<Name> names;
+	std::vector<std::string> decoded;
 	for (std::size_t i = 0; i < tokens.size(); ++i)
 	{
 		if (tokens[i].kind != 'o') continue;
 		names.clear();
-		// The children: a name token, then its value and the value's descendants.
+		decoded.clear();
+		// Room for every name up front: the views into `decoded` must not move.
+		std::size_t count = 0;
+		for (std::size_t j = i + 1; j < tokens[i].next && j + 1 < tokens.size(); j = tokens[j + 1].next) ++count;
+		if (count < 2) continue;
+		decoded.reserve(count);
 		for (std::size_t j = i + 1; j < tokens[i].next && j + 1 < tokens.size(); j = tokens[j + 1].next)
-			names.emplace_back(decodeString(text.substr(tokens[j].offset, tokens[j].length)), tokens[j].offset);
-		if (names.size() < 2) continue;
-		std::stable_sort(names.begin(), names.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-		for (std::size_t k = 1; k < names.size(); ++k)
 		{
-			if (names[k].first != names[k - 1].first) continue;
-			// Point at the later of the two in the document.
-			const std::size_t at = std::max(names[k].second, names[k - 1].second);
-			std::string shown;
-			appendEncodedString(shown, names[k].first);
-			fail(text, at, ("duplicate member name " + shown).c_str());
-			return false;
+			std::string_view raw(text.data() + tokens[j].offset + 1, tokens[j].length - 2);
+			if (raw.find('\\') != std::string_view::npos)
+			{
+				decoded.push_back(decodeString(text.substr(tokens[j].offset, tokens[j].length)));
+				raw = decoded.back();
+			}
+			names.push_back(Name{raw, tokens[j].offset});
 		}
+		std::size_t first = 0, second = 0;
+		bool found = false;
+		if (names.size() <= 16)
+		{
+			for (std::size_t x = 0; x < names.size() && !found; ++x)
+				for (std::size_t y = x + 1; y < names.size(); ++y)
+					if (names[x].text == names[y].text)
+					{
+						first = x;
+						second = y;
+						found = true;
+						break;
+					}
+		}
+		else
+		{
+			std::vector<std::size_t> order(names.size());
+			for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+			std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return names[x].text < names[y].text; });
+			for (std::size_t k = 1; k < order.size() && !found; ++k)
+				if (names[order[k]].text == names[order[k - 1]].text)
+				{
+					first = order[k - 1];
+					second = order[k];
+					found = true;
+				}
+		}
+		if (!found) continue;
+		std::string shown;
+		appendEncodedString(shown, std::string(names[first].text));
+		fail(text, std::max(names[first].offset, names[second].offset), ("duplicate member name " + shown).c_str());
+		return false;
 	}
 	return true;
+}
+
+std::vector<JsonMember> JsonScanner::membersOf(const std::string& text, const std::vector<JsonToken>& tokens)
+{
+	std::vector<JsonMember> out;
+	if (tokens.empty() || tokens[0].kind != 'o') return out;
+	for (std::size_t j = 1; j < tokens[0].next && j + 1 < tokens.size(); j = tokens[j + 1].next)
+	{
+		const JsonToken& value = tokens[j + 1];
+		out.push_back(JsonMember{decodeString(text.substr(tokens[j].offset, tokens[j].length)), value.offset, value.length, value.kind});
+	}
+	return out;
 }
 
 const std::string& JsonScanner::error() const

@@ -87,6 +87,9 @@ public:
 	/// values, so the API takes none.
 	bool tokenizeUnique(const std::string& text, std::vector<JsonToken>& tokens);
 
+	/// The top-level members of a tokenized object (tokens[0]), as scan() reports them.
+	static std::vector<JsonMember> membersOf(const std::string& text, const std::vector<JsonToken>& tokens);
+
 	/// The reason of the last failed scan(), for people; empty after a successful one.
 	const std::string& error() const;
 

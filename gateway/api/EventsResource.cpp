@@ -26,10 +26,11 @@ void EventsResource::ingest(ApiExchange& exchange, const std::string& accountId)
 	const std::string& text = exchange.body();
 	if (text.empty()) throw ApiError(400, "invalid_json", "request body is empty; expected a JSON object");
 
+	// One pass: validated, a name twice in one object refused (inside data too: a receiver's
+	// parser might read the other value), and the top-level members taken from the tokens.
 	JsonScanner scanner;
-	std::vector<JsonMember> members;
-	char kind = 0;
-	if (!scanner.scan(text, members, kind))
+	std::vector<JsonToken> tokens;
+	if (!scanner.tokenizeUnique(text, tokens))
 	{
 		// Well-formed so far but too deep: the JSON is not broken, our limit is reached.
 		if (scanner.depthExceeded())
@@ -37,10 +38,8 @@ void EventsResource::ingest(ApiExchange& exchange, const std::string& accountId)
 				+ std::to_string(scanner.maxDepth()) + " levels deep, the outer object included");
 		throw ApiError(400, "invalid_json", scanner.error());
 	}
-	if (kind != 'o') throw ApiError(400, "invalid_json", "expected a JSON object");
-	// A name twice in one object, inside data too: a receiver's parser might read the other value.
-	std::vector<JsonToken> tokens;
-	if (!scanner.tokenizeUnique(text, tokens)) throw ApiError(400, "invalid_json", scanner.error());
+	if (tokens.empty() || tokens[0].kind != 'o') throw ApiError(400, "invalid_json", "expected a JSON object");
+	const std::vector<JsonMember> members = JsonScanner::membersOf(text, tokens);
 
 	const JsonMember* type = nullptr;
 	const JsonMember* id = nullptr;

@@ -444,3 +444,25 @@ TEST_CASE("A member name twice in one object is refused at any depth, compared d
 	// Still a validator first.
 	CHECK(errorOf(R"({"a":1,})").find("invalid JSON at line 1, column 8") == 0);
 }
+
+TEST_CASE("The members taken from the tokens are those scan() reports", "[json]")
+{
+	const std::string text = R"( {"type":"a.b", "d\u0061ta":{"x":[1,{"y":2}],"z":"s"}, "id":null, "n":-1.5e3, "t":true} )";
+	JsonScanner scanner;
+	std::vector<JsonMember> scanned;
+	char kind = 0;
+	REQUIRE(scanner.scan(text, scanned, kind));
+	std::vector<Hookgate::JsonToken> tokens;
+	REQUIRE(scanner.tokenizeUnique(text, tokens));
+	const auto members = JsonScanner::membersOf(text, tokens);
+	REQUIRE(members.size() == scanned.size());
+	for (std::size_t i = 0; i < members.size(); ++i)
+	{
+		INFO(scanned[i].name);
+		CHECK(members[i].name == scanned[i].name);
+		CHECK(members[i].offset == scanned[i].offset);
+		CHECK(members[i].length == scanned[i].length);
+		CHECK(members[i].kind == scanned[i].kind);
+	}
+	CHECK(members[1].name == "data");
+}
