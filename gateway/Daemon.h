@@ -1,7 +1,5 @@
 #pragma once
 
-#include <string>
-
 namespace Hookgate {
 
 /// Detaches the gateway as a Unix daemon once it has done what can fail at once (configuration
@@ -33,8 +31,6 @@ public:
 	/// In the daemon: tells the launcher that it runs; standard error goes to /dev/null from
 	/// now on. Nothing when not detached.
 	void ready();
-
-	bool detached() const { return _status >= 0; }
 
 private:
 	int _status = -1;  ///< the daemon's end of the pipe that tells the launcher it is ready

@@ -336,7 +336,7 @@ bool JsonScanner::tokenizeUnique(const std::string& text, std::vector<JsonToken>
 {
 	if (!tokenize(text, tokens)) return false;
 	// Per object: its names as raw text between the quotes, decoded only when they hold an
-	// escape (most never do), compared pairwise when few, sorted when many.
+	// escape (most never do).
 	struct Name
 	{
 		std::string_view text;
@@ -344,6 +344,7 @@ bool JsonScanner::tokenizeUnique(const std::string& text, std::vector<JsonToken>
 	};
 	std::vector<Name> names;
 	std::vector<std::string> decoded;
+	std::vector<std::size_t> order;
 	for (std::size_t i = 0; i < tokens.size(); ++i)
 	{
 		if (tokens[i].kind != 'o') continue;
@@ -364,37 +365,23 @@ bool JsonScanner::tokenizeUnique(const std::string& text, std::vector<JsonToken>
 			}
 			names.push_back(Name{raw, tokens[j].offset});
 		}
+		// Sorted by name (stably: equal names stay in document order), a duplicate is a neighbour.
+		order.resize(names.size());
+		for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+		std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return names[x].text < names[y].text; });
 		std::size_t first = 0, second = 0;
 		bool found = false;
-		if (names.size() <= 16)
+		for (std::size_t k = 1; k < order.size() && !found; ++k)
 		{
-			for (std::size_t x = 0; x < names.size() && !found; ++x)
-				for (std::size_t y = x + 1; y < names.size(); ++y)
-					if (names[x].text == names[y].text)
-					{
-						first = x;
-						second = y;
-						found = true;
-						break;
-					}
-		}
-		else
-		{
-			std::vector<std::size_t> order(names.size());
-			for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-			std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return names[x].text < names[y].text; });
-			for (std::size_t k = 1; k < order.size() && !found; ++k)
-				if (names[order[k]].text == names[order[k - 1]].text)
-				{
-					first = order[k - 1];
-					second = order[k];
-					found = true;
-				}
+			if (names[order[k]].text != names[order[k - 1]].text) continue;
+			first = order[k - 1];
+			second = order[k];
+			found = true;
 		}
 		if (!found) continue;
 		std::string shown;
 		appendEncodedString(shown, std::string(names[first].text));
-		fail(text, std::max(names[first].offset, names[second].offset), ("duplicate member name " + shown).c_str());
+		fail(text, names[second].offset, ("duplicate member name " + shown).c_str());  // the later one
 		return false;
 	}
 	return true;

@@ -60,7 +60,6 @@ ConfigFile::ConfigFile(const std::string& path):
 	std::istringstream in(text);
 	_configuration = new Poco::Util::PropertyFileConfiguration(in);
 	_entries = scan(text);
-	for (const auto& e : _entries) _lines.emplace(e.key, e.line);  // the first line a key is on
 }
 
 const std::string& ConfigFile::path() const
@@ -80,14 +79,9 @@ Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> ConfigFile::configuration()
 
 int ConfigFile::line(const std::string& key) const
 {
-	const auto it = _lines.find(key);
-	return it == _lines.end() ? 0 : it->second;
-}
-
-std::string ConfigFile::where(const std::string& key) const
-{
-	const int n = line(key);
-	return n > 0 ? _path + ":" + std::to_string(n) : _path;
+	for (const auto& e : _entries)
+		if (e.key == key) return e.line;
+	return 0;
 }
 
 void ConfigFile::checkKeys() const

@@ -3,7 +3,6 @@
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 
-#include <map>
 #include <string>
 #include <vector>
 
@@ -27,10 +26,8 @@ public:
 	std::string directory() const;
 	Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> configuration() const;
 
-	/// The line a key is set on (1-based), 0 when the file does not set it.
+	/// The first line a key is set on (1-based), 0 when the file does not set it.
 	int line(const std::string& key) const;
-	/// `<file>:<line>` of a key, or the file alone when the key is not in it.
-	std::string where(const std::string& key) const;
 
 	/// Throws ConfigException for the first key, in the order of the file, that is neither in
 	/// ConfigKeys nor one of Poco's own (ConfigKeys::poco), or that is set twice:
@@ -58,7 +55,6 @@ private:
 	std::string _path;
 	Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> _configuration;
 	std::vector<Entry> _entries;
-	std::map<std::string, int> _lines;
 };
 
 } // namespace Hookgate
