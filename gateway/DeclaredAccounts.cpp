@@ -100,7 +100,11 @@ int DeclaredAccounts::apply(const Poco::Util::AbstractConfiguration& config, Sto
 
 		auto existing = store.account(accountId);
 		Account account = existing ? *existing : Account{accountId, accountId, "basic", false, clock.now(), 0};
-		if (d.has(prefix + ".name")) account.name = d.value(prefix + ".name");
+		if (d.has(prefix + ".name"))
+		{
+			account.name = d.value(prefix + ".name");
+			if (auto why = AccountsResource::checkName(account.name); !why.empty()) throw ConfigException(prefix + "." + why);
+		}
 		if (d.has(prefix + ".plan"))
 		{
 			account.plan = d.value(prefix + ".plan");

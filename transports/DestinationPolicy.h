@@ -16,13 +16,11 @@ class DestinationPolicy
 {
 public:
 	static bool isPrivate(const Poco::Net::IPAddress& address);
-		/// Returns true for addresses that are not public unicast destinations:
-		/// IPv4: 0.0.0.0/8 (incl. unspecified), 10/8, 100.64/10 (CGNAT), 127/8,
-		/// 169.254/16, 172.16/12, 192.168/16, 224/4 (multicast), 240/4 (reserved,
-		/// incl. 255.255.255.255 broadcast);
-		/// IPv6: ::, ::1, fe80::/10, fec0::/10, fc00::/7, ff00::/8, and the IPv4
-		/// embedding forms whose embedded IPv4 address is private: IPv4-mapped
-		/// ::ffff:0:0/96, IPv4-compatible ::/96, NAT64 64:ff9b::/96, 6to4 2002::/16.
+		/// Returns true for addresses that are not public unicast destinations: those whose
+		/// most specific block in SpecialPurposeAddresses is not globally reachable (the IANA
+		/// special-purpose registries, multicast, IPv6 outside 2000::/3: IPv4-mapped,
+		/// -compatible and -translated forms included). A NAT64 address (64:ff9b::/96) is
+		/// judged by the IPv4 address it embeds.
 
 	static std::vector<Poco::Net::IPAddress> resolve(const std::string& host);
 		/// Returns the addresses of host. An IP literal (IPv6 optionally in
@@ -33,7 +31,7 @@ public:
 	static std::string check(const std::string& host);
 		/// Resolves host and returns an empty string if every address is public,
 		/// otherwise an error text for an administrator:
-		///   destination <host> resolves to private address <addr>; refused by hookgate.security.allowPrivateDestinations=false
+		///   destination <host> resolves to private address <addr> (<block> <name>, <RFC>); refused by hookgate.security.allowPrivateDestinations=false
 		/// or, when the host cannot be resolved:
 		///   cannot resolve host <host>: <reason>
 

@@ -1,4 +1,5 @@
 #include "transports/EmailMessage.h"
+#include "transports/EmailAddress.h"
 
 #include <Poco/Base64Encoder.h>
 #include <Poco/DateTime.h>
@@ -27,26 +28,12 @@ bool hasLineBreakOrNul(const std::string& value)
 	return value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos;
 }
 
-bool isPrintableAscii(const std::string& value)
-{
-	return std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
-}
-
 /// Printable ASCII, spaces and tabs; nothing a reader would take for an encoded-word.
 bool isPlainText(const std::string& value)
 {
 	if (value.find("=?") != std::string::npos)
 		return false;
 	return std::all_of(value.begin(), value.end(), [](char c) { return (c >= 0x20 && c <= 0x7e) || c == '\t'; });
-}
-
-bool isDomain(const std::string& domain)
-{
-	if (domain.empty() || domain.size() > 253 || domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string::npos)
-		return false;
-	return std::all_of(domain.begin(), domain.end(), [](char c) {
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-	});
 }
 
 /// The length of the valid UTF-8 sequence at text[i], or 0 if there is none.
@@ -248,7 +235,7 @@ std::string parseMailbox(const std::string& text, std::string& displayName, std:
 			displayName = unquoted;
 		}
 	}
-	return EmailMessage::checkAddress(address);
+	return EmailAddress::check(address);
 }
 
 /// The From header for a display name (may be empty) and an address.
@@ -450,7 +437,7 @@ EmailMessage::EmailMessage(const std::string& from, const std::string& to, const
 		throw Poco::InvalidArgumentException("invalid sender address \"" + from + "\": " + error);
 	std::string displayName;
 	parseMailbox(from, displayName, _senderAddress);
-	error = checkAddress(to);
+	error = EmailAddress::check(to);
 	if (!error.empty())
 		throw Poco::InvalidArgumentException("invalid recipient address \"" + to + "\": " + error);
 	_recipientAddress = to;
@@ -485,7 +472,7 @@ EmailMessage::EmailMessage(const std::string& from, const std::string& to, const
 	}
 
 	const std::string domain = messageIdDomain.empty() ? domainOf(from) : messageIdDomain;
-	if (!isDomain(domain))
+	if (!EmailAddress::isDomain(domain))
 		throw Poco::InvalidArgumentException("invalid Message-ID domain \"" + domain + "\"");
 	_messageId = "<hookgate." + randomHex() + "@" + domain + ">";
 	const std::string boundary = "=_hookgate_" + randomHex();
@@ -533,41 +520,6 @@ std::unique_ptr<EmailMessage> EmailMessage::create(const std::string& from, cons
 	}
 }
 
-std::string EmailMessage::checkAddress(const std::string& address)
-{
-	if (address.empty())
-		return "empty";
-	if (hasLineBreakOrNul(address))
-		return "contains CR, LF or NUL";
-	if (address.find(',') != std::string::npos)
-		return "contains a comma (one address only)";
-	if (address.find_first_of("<>") != std::string::npos)
-		return "contains angle brackets (an address without a display name is expected)";
-	if (address.find_first_of(" \t") != std::string::npos)
-		return "contains spaces";
-	if (!isPrintableAscii(address))
-		return "contains control or non-ASCII characters";
-	if (address.find_first_of("()[]:;\"\\") != std::string::npos)
-		return "contains one of ()[]:;\"\\";
-	if (address.size() > 254)
-		return "longer than 254 characters";
-	const std::size_t at = address.find('@');
-	if (at == std::string::npos)
-		return "no @";
-	if (address.find('@', at + 1) != std::string::npos)
-		return "more than one @";
-	const std::string local = address.substr(0, at);
-	if (local.empty())
-		return "nothing before the @";
-	if (local.size() > 64)
-		return "the part before the @ is longer than 64 characters";
-	if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string::npos)
-		return "misplaced dot before the @";
-	if (!isDomain(address.substr(at + 1)))
-		return "invalid domain after the @";
-	return std::string();
-}
-
 std::string EmailMessage::checkSender(const std::string& from)
 {
 	if (hasLineBreakOrNul(from))
@@ -586,7 +538,7 @@ std::string EmailMessage::domainOf(const std::string& from)
 	if (at == std::string::npos)
 		return DEFAULT_DOMAIN;
 	const std::string domain = address.substr(at + 1);
-	return isDomain(domain) ? domain : DEFAULT_DOMAIN;
+	return EmailAddress::isDomain(domain) ? domain : DEFAULT_DOMAIN;
 }
 
 std::string EmailMessage::encodeHeader(const std::string& name, const std::string& value)

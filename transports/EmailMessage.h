@@ -65,11 +65,6 @@ public:
 	const std::string& recipientAddress() const;
 		/// The address of to (for RCPT TO).
 
-	static std::string checkAddress(const std::string& address);
-		/// Returns an empty string if address is one plain ASCII mailbox address
-		/// (local@domain, no display name), otherwise the reason it is not, e.g.
-		/// "contains a comma", "contains CR, LF or NUL", "no @".
-
 	static std::string checkSender(const std::string& from);
 		/// Returns an empty string if from is usable as the sender: an address or
 		/// "Display Name <address>" (the name may be quoted and non-ASCII),

@@ -1,6 +1,8 @@
 #include "transports/HTTPTransport.h"
 
 #include "transports/DestinationPolicy.h"
+#include "transports/HTTPHeader.h"
+#include "transports/HTTPTarget.h"
 #include "transports/TLSClientContext.h"
 
 #include <Poco/DateTime.h>
@@ -17,7 +19,6 @@
 #include <Poco/NumberFormatter.h>
 #include <Poco/NumberParser.h>
 #include <Poco/String.h>
-#include <Poco/URI.h>
 
 #include <algorithm>
 #include <istream>
@@ -50,26 +51,15 @@ bool quiet(const Poco::Net::StreamSocket& socket)
 #endif
 }
 
-bool isTokenChar(char c)
-{
-	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-		return true;
-	return std::string("!#$%&'*+-.^_`|~").find(c) != std::string::npos;
-}
-
 /// Returns an error text for a header that must not be sent, or an empty string.
 std::string checkHeader(const std::string& name, const std::string& value)
 {
-	if (name.empty() || !std::all_of(name.begin(), name.end(), isTokenChar))
-		return "invalid header name \"" + name + "\"";
-	if (value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
-		return "invalid value for header " + name + ": contains CR, LF or NUL";
-	static const char* reserved[] = {"Host", "Content-Length", "Transfer-Encoding", "Connection"};
-	for (const char* r: reserved)
-	{
-		if (Poco::icompare(name, r) == 0)
-			return "header " + name + " is set by the transport and cannot be overridden";
-	}
+	if (const std::string why = HTTPHeader::checkName(name); !why.empty())
+		return "invalid header: " + why;
+	if (const std::string why = HTTPHeader::checkValue(value); !why.empty())
+		return "invalid value for header " + name + ": " + why;
+	if (HTTPHeader::isSetByTransport(name))
+		return "header " + name + " is set by the transport and cannot be overridden";
 	return std::string();
 }
 
@@ -137,78 +127,14 @@ bool is(const Poco::Exception& exc)
 
 } // namespace
 
-/// A parsed http(s) URL.
-struct HTTPTransport::Target
-{
-	std::string url;
-	bool secure = false;
-	std::string host;          ///< as in the URL, without IPv6 brackets
-	Poco::UInt16 port = 0;
-	std::string pathAndQuery;  ///< raw, as in the URL; "/" when empty; no fragment
-	std::string hostHeader;    ///< host[:port], IPv6 in brackets
-	std::string poolKey;       ///< scheme://host:port
-
-	/// Returns an error text for an invalid URL, or an empty string.
-	std::string parse(const std::string& target)
-	{
-		url = target;
-		const std::string prefix = "invalid URL \"" + target + "\": ";
-		Poco::URI uri;
-		try
-		{
-			uri = Poco::URI(target);
-		}
-		catch (Poco::Exception& exc)
-		{
-			return prefix + exc.displayText();
-		}
-		const std::string scheme = Poco::toLower(uri.getScheme());
-		if (scheme != "http" && scheme != "https")
-			return prefix + "the scheme must be http or https";
-		secure = scheme == "https";
-		host = uri.getHost();
-		if (host.empty())
-			return prefix + "no host";
-		if (!uri.getUserInfo().empty())
-			return prefix + "credentials in the URL are not supported (use an authorization header)";
-		port = uri.getPort();
-		if (port == 0)
-			return prefix + "port 0";
-		for (char c: target)
-		{
-			if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
-				return prefix + "contains spaces or control characters";
-		}
-
-		// The request target exactly as written in the URL (Poco's URI decodes the path).
-		const std::size_t authority = target.find("://") + 3;
-		std::size_t start = target.find_first_of("/?#", authority);
-		std::string rest = start == std::string::npos ? std::string() : target.substr(start);
-		const std::size_t fragment = rest.find('#');
-		if (fragment != std::string::npos)
-			rest.erase(fragment);
-		if (rest.empty() || rest[0] != '/')
-			rest.insert(0, "/");
-		pathAndQuery = rest;
-
-		const bool ipv6 = host.find(':') != std::string::npos;
-		hostHeader = ipv6 ? "[" + host + "]" : host;
-		const Poco::UInt16 defaultPort = secure ? 443 : 80;
-		if (port != defaultPort)
-			hostHeader += ":" + Poco::NumberFormatter::format(port);
-		poolKey = scheme + "://" + Poco::toLower(ipv6 ? "[" + host + "]" : host) + ":" + Poco::NumberFormatter::format(port);
-		return std::string();
-	}
-};
-
 const std::string HTTPTransport::DEFAULT_CA_FILE("/etc/ssl/certs/ca-certificates.crt");
 const std::size_t HTTPTransport::MAX_DRAIN = 64 * 1024;
 
 HTTPTransport::HTTPTransport(const Options& options):
 	_options(options)
 {
-	if (!checkHeader("User-Agent", _options.userAgent).empty())
-		throw Poco::InvalidArgumentException("HTTP user agent must not contain CR, LF or NUL", _options.userAgent);
+	if (const std::string why = HTTPHeader::checkValue(_options.userAgent); !why.empty())
+		throw Poco::InvalidArgumentException("HTTP user agent " + why, _options.userAgent);
 	_pTLSContext = std::make_unique<TLSClientContext>(_options.caFile.empty() ? DEFAULT_CA_FILE : _options.caFile, "CA file for HTTPS destinations not found");
 }
 
@@ -234,10 +160,12 @@ void HTTPTransport::deliverImpl(const DeliveryRequest& request, DeliveryOutcome&
 {
 	outcome.kind = DeliveryOutcome::Kind::Permanent;
 
-	Target target;
-	outcome.error = target.parse(request.target);
-	if (!outcome.error.empty())
+	HTTPTarget target;
+	if (const std::string why = target.parse(request.target); !why.empty())
+	{
+		outcome.error = "invalid URL \"" + request.target + "\": " + why;
 		return;
+	}
 	outcome.error = checkHeader("Content-Type", request.contentType);
 	if (!outcome.error.empty())
 		return;
@@ -327,7 +255,7 @@ void HTTPTransport::abortAll()
 	}
 }
 
-HTTPTransport::Connection HTTPTransport::createConnection(const Target& target, const Poco::Net::IPAddress& address) const
+HTTPTransport::Connection HTTPTransport::createConnection(const HTTPTarget& target, const Poco::Net::IPAddress& address) const
 {
 	Connection connection;
 	connection.address = address;
@@ -351,7 +279,7 @@ HTTPTransport::Connection HTTPTransport::createConnection(const Target& target, 
 	return connection;
 }
 
-HTTPTransport::ExchangeResult HTTPTransport::exchange(Connection& connection, bool reused, const Target& target, const DeliveryRequest& request, Poco::Timespan timeout, DeliveryOutcome& outcome)
+HTTPTransport::ExchangeResult HTTPTransport::exchange(Connection& connection, bool reused, const HTTPTarget& target, const DeliveryRequest& request, Poco::Timespan timeout, DeliveryOutcome& outcome)
 {
 	enum class Phase { Connect, Send, Receive, Body };
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "transports/GuardedTransport.h"
+#include "transports/HTTPTarget.h"
 #include "transports/TLSClientContext.h"
 
 #include <Poco/Net/HTTPClientSession.h>
@@ -74,7 +75,6 @@ public:
 	static const std::size_t MAX_DRAIN;       ///< bytes read past maxResponseBody to keep a connection reusable (64 KiB)
 
 private:
-	struct Target;
 
 	struct Connection
 	{
@@ -91,8 +91,8 @@ private:
 	};
 
 	void deliverImpl(const DeliveryRequest& request, DeliveryOutcome& outcome) override;
-	ExchangeResult exchange(Connection& connection, bool reused, const Target& target, const DeliveryRequest& request, Poco::Timespan timeout, DeliveryOutcome& outcome);
-	Connection createConnection(const Target& target, const Poco::Net::IPAddress& address) const;
+	ExchangeResult exchange(Connection& connection, bool reused, const HTTPTarget& target, const DeliveryRequest& request, Poco::Timespan timeout, DeliveryOutcome& outcome);
+	Connection createConnection(const HTTPTarget& target, const Poco::Net::IPAddress& address) const;
 	bool takeIdle(const std::string& key, const std::vector<Poco::Net::IPAddress>& addresses, Connection& connection);
 	void giveBack(const std::string& key, Connection&& connection);
 

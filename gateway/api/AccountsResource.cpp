@@ -2,6 +2,7 @@
 #include "gateway/AccountTokens.h"
 #include "gateway/api/ApiResources.h"
 #include "gateway/api/ApiViews.h"
+#include "transports/PrintableText.h"
 
 #include <Poco/Format.h>
 #include <Poco/JSON/Array.h>
@@ -14,6 +15,13 @@ std::string AccountsResource::checkId(const std::string& id)
 	for (char c : id)
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
 			return "id: '" + id + "' may contain only a-z, 0-9, '_' and '-'";
+	return {};
+}
+
+std::string AccountsResource::checkName(const std::string& name)
+{
+	if (name.size() > 200) return "name: at most 200 characters";
+	if (auto why = PrintableText::check(name); !why.empty()) return "name: " + why;
 	return {};
 }
 
@@ -43,7 +51,7 @@ void AccountsResource::create(ApiExchange& exchange)
 	account.id = ApiResources::stringField(*body, "id");
 	if (auto why = checkId(account.id); !why.empty()) throw ApiError::validation(why);
 	account.name = body->has("name") ? ApiResources::stringField(*body, "name") : account.id;
-	if (account.name.size() > 200) throw ApiError::validation("name: at most 200 characters");
+	if (auto why = checkName(account.name); !why.empty()) throw ApiError::validation(why);
 	account.plan = body->has("plan") ? checkedPlan(*body) : std::string("basic");
 	account.webhooksEnabled = body->has("webhooksEnabled") && ApiResources::boolField(*body, "webhooksEnabled");
 	account.createdAt = _context.clock.now();
@@ -66,7 +74,7 @@ void AccountsResource::patch(ApiExchange& exchange, const std::string& id, bool 
 	if (body->has("name"))
 	{
 		account.name = ApiResources::stringField(*body, "name");
-		if (account.name.size() > 200) throw ApiError::validation("name: at most 200 characters");
+		if (auto why = checkName(account.name); !why.empty()) throw ApiError::validation(why);
 	}
 	if (body->has("plan"))
 	{

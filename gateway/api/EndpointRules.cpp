@@ -1,16 +1,17 @@
 #include "gateway/api/EndpointRules.h"
-#include "gateway/EmailAddress.h"
 #include "gateway/PayloadBuilder.h"
 #include "gateway/api/ApiResources.h"
 #include "transports/DestinationPolicy.h"
+#include "transports/EmailAddress.h"
+#include "transports/HTTPHeader.h"
+#include "transports/HTTPTarget.h"
+#include "transports/PrintableText.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/NumberParser.h>
 #include <Poco/String.h>
-#include <Poco/URI.h>
 
 #include <algorithm>
-#include <cctype>
 
 namespace Hookgate {
 
@@ -18,11 +19,6 @@ namespace {
 
 const std::vector<std::string> ENDPOINT_FIELDS = {"url", "email", "authHeader", "eventTypes", "hierarchy", "description", "enabled",
 	"maxInFlight", "rateLimit"};
-
-bool isTokenChar(char c)
-{
-	return std::isalnum(static_cast<unsigned char>(c)) || std::string("!#$%&'*+-.^_`|~").find(c) != std::string::npos;
-}
 
 /// How a value that is not an integer in range is named in a message.
 std::string describe(const Poco::Dynamic::Var& value)
@@ -43,34 +39,22 @@ std::string describe(const Poco::Dynamic::Var& value)
 
 void EndpointRules::checkUrl(const std::string& url) const
 {
-	if (url.size() > 2048) throw ApiError::validation("url: at most 2048 characters");
-	Poco::URI uri;
-	try
-	{
-		uri = Poco::URI(url);
-	}
-	catch (const Poco::Exception& e)
-	{
-		throw ApiError::validation("url: '" + url + "' is not a valid URL: " + e.message());
-	}
-	const std::string scheme = Poco::toLower(uri.getScheme());
-	if (scheme != "http" && scheme != "https")
-		throw ApiError::validation("url: '" + url + "' must start with http:// or https://");
-	if (uri.getHost().empty()) throw ApiError::validation("url: '" + url + "' has no host");
-	if (!uri.getFragment().empty()) throw ApiError::validation("url: '" + url + "' must not have a #fragment");
+	HTTPTarget target;
+	if (const std::string why = target.parse(url); !why.empty())
+		throw ApiError::validation("url: " + (url.size() > 200 || !PrintableText::check(url).empty() ? std::string("the URL") : "'" + url + "'") + ": " + why);
 	if (!_allowPrivateDestinations)
 	{
 		std::vector<Poco::Net::IPAddress> addresses;
 		try
 		{
-			addresses = DestinationPolicy::resolve(uri.getHost());
+			addresses = DestinationPolicy::resolve(target.host);
 		}
 		catch (const Poco::Exception& e)
 		{
-			if (_refuseUnresolvable) throw ApiError::validation("url: " + DestinationPolicy::resolveError(uri.getHost(), e));
+			if (_refuseUnresolvable) throw ApiError::validation("url: " + DestinationPolicy::resolveError(target.host, e));
 			return;  // checked again at send time
 		}
-		const std::string why = DestinationPolicy::check(uri.getHost(), addresses);
+		const std::string why = DestinationPolicy::check(target.host, addresses);
 		if (!why.empty()) throw ApiError::validation("url: " + why);
 	}
 }
@@ -97,19 +81,13 @@ void EndpointRules::checkAuthHeader(const Poco::Dynamic::Var& value, Endpoint& e
 	if (!header->get("value").isString()) throw ApiError::validation("authHeader.value: expected a string");
 	const std::string key = header->get("key").extract<std::string>();
 	const std::string val = header->get("value").extract<std::string>();
-	if (key.empty() || key.size() > 256) throw ApiError::validation("authHeader.key: expected 1 to 256 characters");
-	for (char c : key)
-		if (!isTokenChar(c)) throw ApiError::validation("authHeader.key: '" + key + "' is not a valid HTTP header name");
+	if (const std::string why = HTTPHeader::checkName(key); !why.empty()) throw ApiError::validation("authHeader.key: " + why);
 	const std::string lower = Poco::toLower(key);
-	static const std::vector<std::string> RESERVED = {"host", "content-length", "content-type", "transfer-encoding", "connection", "user-agent"};
-	for (const auto& r : RESERVED)
-		if (lower == r) throw ApiError::validation("authHeader.key: '" + key + "' is set by hookgate and cannot be replaced");
+	if (HTTPHeader::isSetByTransport(key) || lower == "content-type" || lower == "user-agent")
+		throw ApiError::validation("authHeader.key: '" + key + "' is set by hookgate and cannot be replaced");
 	if (lower.compare(0, 8, "webhook-") == 0)
 		throw ApiError::validation("authHeader.key: '" + key + "': webhook-* headers are reserved for the signature");
-	if (val.size() > 4096) throw ApiError::validation("authHeader.value: at most 4096 characters");
-	for (char c : val)
-		if (c == '\r' || c == '\n' || c == '\0')
-			throw ApiError::validation("authHeader.value: must not contain CR, LF or NUL characters");
+	if (const std::string why = HTTPHeader::checkValue(val); !why.empty()) throw ApiError::validation("authHeader.value: " + why);
 	endpoint.authHeader = AuthHeader{key, val};
 }
 
@@ -133,7 +111,8 @@ void EndpointRules::apply(const Poco::JSON::Object& body, Endpoint& endpoint, co
 		else
 		{
 			endpoint.email = ApiResources::stringField(body, "email");
-			if (auto why = EmailAddress::check(endpoint.email); !why.empty()) throw ApiError::validation("email: " + why);
+			if (auto why = EmailAddress::check(endpoint.email); !why.empty())
+				throw ApiError::validation("email: " + (PrintableText::check(endpoint.email).empty() ? "'" + endpoint.email + "': " : std::string()) + why);
 		}
 	}
 	if (endpoint.url.empty() && endpoint.email.empty()) throw ApiError::validation("url or email: at least one is required");
@@ -181,6 +160,7 @@ void EndpointRules::apply(const Poco::JSON::Object& body, Endpoint& endpoint, co
 		const auto v = body.get("description");
 		endpoint.description = v.isEmpty() ? std::string() : ApiResources::stringField(body, "description");
 		if (endpoint.description.size() > 1000) throw ApiError::validation("description: at most 1000 characters");
+		if (auto why = PrintableText::check(endpoint.description); !why.empty()) throw ApiError::validation("description: " + why);
 	}
 	if (body.has("enabled")) endpoint.enabled = ApiResources::boolField(body, "enabled");
 	if (body.has("maxInFlight"))

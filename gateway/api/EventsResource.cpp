@@ -12,9 +12,11 @@ namespace Hookgate {
 std::string EventsResource::checkIdempotencyKey(const std::string& key)
 {
 	if (key.empty() || key.size() > 128) return "id: expected 1 to 128 characters, got " + std::to_string(key.size());
-	for (char c : key)
+	for (std::size_t i = 0; i < key.size(); ++i)
 	{
-		if (c < 0x21 || c > 0x7e) return "id: '" + key + "' may contain only printable ASCII characters without spaces";
+		const char c = key[i];
+		if (c < 0x21 || c > 0x7e)
+			return "id: may contain only printable ASCII characters without spaces; character " + std::to_string(i + 1) + " is not one";
 		if (c == '.') return "id: '" + key + "' must not contain '.'";
 	}
 	return {};

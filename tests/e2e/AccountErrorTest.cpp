@@ -181,6 +181,13 @@ TEST_CASE("Every invalid endpoint field is refused with 422 naming the field and
 	const std::string before = ApiClient::canonical(AccountSteps::getEndpoint(api, "acme", existing.id));
 	const std::string url = Steps::jsonString(receiver.url("/new"));
 	const std::string types = R"("eventTypes":["customer.created"])";
+	const std::string hostPort = "127.0.0.1:" + std::to_string(receiver.port());
+	const std::string credentialsUrl = Steps::jsonString("http://user:pw@" + hostPort + "/new");
+	const std::string userUrl = Steps::jsonString("http://user@" + hostPort + "/new");
+	const std::string spaceUrl = Steps::jsonString("http://" + hostPort + "/a b");
+	const std::string crlfUrl = Steps::jsonString("http://" + hostPort + "/a\r\nX-Injected: 1");
+	const std::string tabUrl = Steps::jsonString("http://" + hostPort + "/a\tb");
+	const std::string fragmentUrl = Steps::jsonString("http://" + hostPort + "/new#part");
 
 	struct Case
 	{
@@ -199,6 +206,15 @@ TEST_CASE("Every invalid endpoint field is refused with 422 naming the field and
 		{"url with a port but no host", R"({"url":"http://:8080/hook",)" + types + "}", R"({"url":"http://:8080/hook"})", "url"},
 		{"url that is not a string", R"({"url":42,)" + types + "}", R"({"url":42})", "url"},
 		{"neither url nor email", "{" + types + "}", R"({"url":null})", "email"},
+		// URLs the HTTP transport could never send (issue 15): refused at create, not failed at every attempt.
+		{"url with credentials", "{\"url\":" + credentialsUrl + "," + types + "}", "{\"url\":" + credentialsUrl + "}", "url"},
+		{"url with a user and no password", "{\"url\":" + userUrl + "," + types + "}", "{\"url\":" + userUrl + "}", "url"},
+		{"url with a space", "{\"url\":" + spaceUrl + "," + types + "}", "{\"url\":" + spaceUrl + "}", "url"},
+		{"url with CR LF and a header", "{\"url\":" + crlfUrl + "," + types + "}", "{\"url\":" + crlfUrl + "}", "url"},
+		{"url with a tab", "{\"url\":" + tabUrl + "," + types + "}", "{\"url\":" + tabUrl + "}", "url"},
+		{"url with a backslash before an @", R"({"url":"http://127.0.0.1\\@example.com/",)" + types + "}",
+			R"({"url":"http://127.0.0.1\\@example.com/"})", "url"},
+		{"url with a #fragment", "{\"url\":" + fragmentUrl + "," + types + "}", "{\"url\":" + fragmentUrl + "}", "url"},
 		// authHeader
 		{"authHeader key Host", "{\"url\":" + url + "," + types + R"(,"authHeader":{"key":"Host","value":"evil.example"}})",
 			R"({"authHeader":{"key":"Host","value":"evil.example"}})", "authHeader"},
@@ -222,6 +238,18 @@ TEST_CASE("Every invalid endpoint field is refused with 422 naming the field and
 			R"({"authHeader":{"key":"X-Api-Key","value":"a\nX-Injected: 1"}})", "authHeader"},
 		{"authHeader value with CR", "{\"url\":" + url + "," + types + R"(,"authHeader":{"key":"X-Api-Key","value":"a\rb"}})",
 			R"({"authHeader":{"key":"X-Api-Key","value":"a\rb"}})", "authHeader"},
+		{"authHeader value with VT", "{\"url\":" + url + "," + types + R"(,"authHeader":{"key":"X-Api-Key","value":"a\u000bb"}})",
+			R"({"authHeader":{"key":"X-Api-Key","value":"a\u000bb"}})", "authHeader.value"},
+		{"authHeader value with DEL", "{\"url\":" + url + "," + types + R"(,"authHeader":{"key":"X-Api-Key","value":"a\u007fb"}})",
+			R"({"authHeader":{"key":"X-Api-Key","value":"a\u007fb"}})", "authHeader.value"},
+		{"authHeader value with NUL", "{\"url\":" + url + "," + types + R"(,"authHeader":{"key":"X-Api-Key","value":"a\u0000b"}})",
+			R"({"authHeader":{"key":"X-Api-Key","value":"a\u0000b"}})", "authHeader.value"},
+		{"authHeader value with U+2028", "{\"url\":" + url + "," + types + R"(,"authHeader":{"key":"X-Api-Key","value":"a\u2028b"}})",
+			R"({"authHeader":{"key":"X-Api-Key","value":"a\u2028b"}})", "authHeader.value"},
+		{"authHeader value with a C1 control", "{\"url\":" + url + "," + types + R"(,"authHeader":{"key":"X-Api-Key","value":"a\u0085b"}})",
+			R"({"authHeader":{"key":"X-Api-Key","value":"a\u0085b"}})", "authHeader.value"},
+		{"authHeader key with a control character", "{\"url\":" + url + "," + types + R"(,"authHeader":{"key":"X-Api\u0001Key","value":"v"}})",
+			R"({"authHeader":{"key":"X-Api\u0001Key","value":"v"}})", "authHeader.key"},
 		// eventTypes
 		{"eventTypes empty", "{\"url\":" + url + R"(,"eventTypes":[]})", R"({"eventTypes":[]})", "eventTypes"},
 		{"eventTypes missing", "{\"url\":" + url + "}", "", "eventTypes"},
@@ -254,6 +282,17 @@ TEST_CASE("Every invalid endpoint field is refused with 422 naming the field and
 			R"({"email":"a@example.com\r\nBcc: victim@example.com"})", "email"},
 		{"email with a trailing LF", R"({"email":"a@example.com\n",)" + types + "}", R"({"email":"a@example.com\n"})", "email"},
 		{"email without a domain", R"({"email":"bookings",)" + types + "}", R"({"email":"bookings"})", "email"},
+		{"email to an address literal", R"({"email":"a@[127.0.0.1]",)" + types + "}", R"({"email":"a@[127.0.0.1]"})", "email"},
+		{"email with ESC", R"({"email":"a\u001b@example.com",)" + types + "}", R"({"email":"a\u001b@example.com"})", "email"},
+		{"email with U+2029", R"({"email":"a@example.com\u2029",)" + types + "}", R"({"email":"a@example.com\u2029"})", "email"},
+		{"email with non-ASCII", R"({"email":"j\u00fcrgen@example.com",)" + types + "}", R"({"email":"j\u00fcrgen@example.com"})", "email"},
+		// description
+		{"description with CR LF", "{\"url\":" + url + "," + types + R"(,"description":"ERP\r\nX-Injected: 1"})",
+			R"({"description":"ERP\r\nX-Injected: 1"})", "description"},
+		{"description with NUL", "{\"url\":" + url + "," + types + R"(,"description":"ERP\u0000"})", R"({"description":"ERP\u0000"})", "description"},
+		{"description with ESC", "{\"url\":" + url + "," + types + R"(,"description":"\u001b[31mred"})",
+			R"({"description":"\u001b[31mred"})", "description"},
+		{"description with U+2028", "{\"url\":" + url + "," + types + R"(,"description":"a\u2028b"})", R"({"description":"a\u2028b"})", "description"},
 	};
 
 	for (const Case& c: cases)
@@ -274,6 +313,27 @@ TEST_CASE("Every invalid endpoint field is refused with 422 naming the field and
 	REQUIRE(receiver.waitForCount(1, DEADLINE));
 	CHECK(receiver.requests()[0].uri == "/hook");
 	CHECK(receiver.requests()[0].headers.get("X-Api-Key", "") == "k3y-v4lue");
+}
+
+TEST_CASE("An account name with a control character is refused with 422 naming the field and changes nothing", "[e2e]")
+{
+	GatewayProcess gateway;
+	gateway.start();
+	ApiClient api(gateway.port(), GatewayProcess::ADMIN_TOKEN);
+	const ApiResponse created = api.post("/api/v1/accounts", R"({"id":"acme","name":"ACME Zürich"})");
+	INFO("create -> " << created.describe());
+	REQUIRE(created.status == 201);
+	const std::string before = ApiClient::canonical(AccountSteps::getAccount(api, "acme"));
+
+	for (const std::string name: {R"(ACME\r\nX-Injected: 1)", R"(ACME\u0000)", R"(\u001b[2JACME)", R"(ACME\u0085)", R"(ACME\u2028)", R"(ACME\u007f)"})
+	{
+		checkApiError("create with name " + name, api.post("/api/v1/accounts", R"({"id":"other","name":")" + name + "\"}"),
+			422, "validation_failed", {"name: contains the control character"});
+		checkApiError("update with name " + name, api.patch("/api/v1/accounts/acme", R"({"name":")" + name + "\"}"),
+			422, "validation_failed", {"name: contains the control character"});
+	}
+	CHECK(accountIds(api) == std::set<std::string>{"acme"});
+	CHECK(ApiClient::canonical(AccountSteps::getAccount(api, "acme")) == before);
 }
 
 TEST_CASE("A private destination is refused at create and update naming hookgate.security.allowPrivateDestinations", "[e2e]")
@@ -308,6 +368,15 @@ TEST_CASE("A private destination is refused at create and update naming hookgate
 		"http://[fd00::1]/hook",                       // IPv6 unique local (private)
 		"http://[::ffff:10.0.0.1]/hook",               // IPv4-mapped private
 		"http://[::ffff:127.0.0.1]:" + port + "/hook", // IPv4-mapped loopback
+		// Seen accepted before the registry table (issue 15):
+		"http://[::ffff:0:127.0.0.1]/",                // SIIT IPv4-translated loopback
+		"http://[::ffff:0:7f00:1]/",                   // the same in hex
+		"http://[::ffff:0:169.254.169.254]/",          // translated cloud metadata
+		"http://[64:ff9b:1::7f00:1]/",                 // local-use NAT64
+		"http://[64:ff9b::7f00:1]/",                   // NAT64 of loopback
+		"http://198.18.0.1/",                          // benchmarking
+		"http://192.0.0.1/",                           // IETF protocol assignments
+		"http://[2001:db8::1]/",                       // documentation
 	};
 	for (const auto& url: privateUrls)
 	{

@@ -17,10 +17,13 @@ bool isPrivate(const std::string& address)
 	return DestinationPolicy::isPrivate(IPAddress(address));
 }
 
-std::string refusal(const std::string& host, const std::string& address)
+std::string refusal(const std::string& host, const std::string& address, const std::string& block)
 {
-	return "destination " + host + " resolves to private address " + address + "; refused by hookgate.security.allowPrivateDestinations=false";
+	return "destination " + host + " resolves to private address " + address + " (" + block + "); refused by hookgate.security.allowPrivateDestinations=false";
 }
+
+const std::string LOOPBACK4 = "127.0.0.0/8 Loopback, RFC 1122";
+const std::string LOOPBACK6 = "::1/128 Loopback Address, RFC 4291";
 
 } // namespace
 
@@ -36,6 +39,7 @@ TEST_CASE("Loopback, private, link-local, CGNAT, multicast and unspecified IPv4 
 		"100.64.0.1", "100.127.255.255",
 		"224.0.0.1", "239.255.255.250",
 		"240.0.0.1", "255.255.255.255",
+		"198.18.0.1", "192.0.0.1", "192.0.2.1", "203.0.113.9",
 	};
 	for (const char* address: addresses)
 	{
@@ -87,6 +91,8 @@ TEST_CASE("IPv6 forms that embed a private IPv4 address are private", "[policy]"
 		"::10.0.0.1", "::127.0.0.1",  // IPv4-compatible
 		"64:ff9b::a00:1",        // NAT64 of 10.0.0.1
 		"2002:7f00:1::1",        // 6to4 of 127.0.0.1
+		"::ffff:0:127.0.0.1", "::ffff:0:7f00:1", "::ffff:0:169.254.169.254",  // SIIT IPv4-translated
+		"64:ff9b:1::7f00:1",     // local-use NAT64
 	};
 	for (const char* address: addresses)
 	{
@@ -95,12 +101,11 @@ TEST_CASE("IPv6 forms that embed a private IPv4 address are private", "[policy]"
 	}
 }
 
-TEST_CASE("Public IPv6 addresses, also embedding public IPv4 addresses, are not private", "[policy]")
+TEST_CASE("Public IPv6 addresses and the NAT64 form of a public IPv4 address are not private", "[policy]")
 {
 	const char* addresses[] = {
 		"2001:4860:4860::8888", "2606:4700:4700::1111", "2a00:1450:4001:80b::200e",
-		"fbff::1", "fe7f::1",
-		"::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1",
+		"64:ff9b::808:808", "2001:1::1", "2001:20::1", "3ffe::1", "2000::",
 	};
 	for (const char* address: addresses)
 	{
@@ -109,33 +114,52 @@ TEST_CASE("Public IPv6 addresses, also embedding public IPv4 addresses, are not 
 	}
 }
 
+TEST_CASE("IPv4-mapped, -compatible, -translated and 6to4 forms are private even of a public IPv4 address", "[policy]")
+{
+	// Not globally reachable in the IANA registries: a receiver has a real address to use instead.
+	for (const char* address: {"::ffff:8.8.8.8", "::8.8.8.8", "::ffff:0:8.8.8.8", "2002:808:808::1", "2001:0:4136:e378:8000:63bf:3fff:fdd2"})
+	{
+		INFO(address);
+		CHECK(isPrivate(address));
+	}
+	// Outside 2000::/3 nothing is global unicast.
+	for (const char* address: {"fbff::1", "fe7f::1", "4000::1", "1000::1", "e000::1"})
+	{
+		INFO(address);
+		CHECK(isPrivate(address));
+	}
+}
+
 TEST_CASE("Public literal destinations pass the check", "[policy]")
 {
 	CHECK(DestinationPolicy::check("8.8.8.8") == "");
 	CHECK(DestinationPolicy::check("2001:4860:4860::8888") == "");
 	CHECK(DestinationPolicy::check("[2001:4860:4860::8888]") == "");
-	CHECK(DestinationPolicy::check("::ffff:8.8.8.8") == "");
+	CHECK(DestinationPolicy::check("[64:ff9b::8.8.8.8]") == "");
 }
 
 TEST_CASE("Private literal destinations are refused with a text naming host, address and policy key", "[policy]")
 {
-	CHECK(DestinationPolicy::check("127.0.0.1") == refusal("127.0.0.1", "127.0.0.1"));
-	CHECK(DestinationPolicy::check("10.1.2.3") == refusal("10.1.2.3", "10.1.2.3"));
-	CHECK(DestinationPolicy::check("169.254.169.254") == refusal("169.254.169.254", "169.254.169.254"));
-	CHECK(DestinationPolicy::check("0.0.0.0") == refusal("0.0.0.0", "0.0.0.0"));
-	CHECK(DestinationPolicy::check("[::1]") == refusal("[::1]", "::1"));
-	CHECK(DestinationPolicy::check("::1") == refusal("::1", "::1"));
-	CHECK(DestinationPolicy::check("[fe80::1]") == refusal("[fe80::1]", "fe80::1"));
-	CHECK(DestinationPolicy::check("[fd00::5]") == refusal("[fd00::5]", "fd00::5"));
-	CHECK(DestinationPolicy::check("[::ffff:10.0.0.1]") == refusal("[::ffff:10.0.0.1]", "::ffff:10.0.0.1"));
+	CHECK(DestinationPolicy::check("127.0.0.1") == refusal("127.0.0.1", "127.0.0.1", LOOPBACK4));
+	CHECK(DestinationPolicy::check("10.1.2.3") == refusal("10.1.2.3", "10.1.2.3", "10.0.0.0/8 Private-Use, RFC 1918"));
+	CHECK(DestinationPolicy::check("169.254.169.254") == refusal("169.254.169.254", "169.254.169.254", "169.254.0.0/16 Link Local, RFC 3927"));
+	CHECK(DestinationPolicy::check("0.0.0.0") == refusal("0.0.0.0", "0.0.0.0", "0.0.0.0/32 \"This host on this network\", RFC 1122"));
+	CHECK(DestinationPolicy::check("198.18.0.1") == refusal("198.18.0.1", "198.18.0.1", "198.18.0.0/15 Benchmarking, RFC 2544"));
+	CHECK(DestinationPolicy::check("[::1]") == refusal("[::1]", "::1", LOOPBACK6));
+	CHECK(DestinationPolicy::check("::1") == refusal("::1", "::1", LOOPBACK6));
+	CHECK(DestinationPolicy::check("[fe80::1]") == refusal("[fe80::1]", "fe80::1", "fe80::/10 Link-Local Unicast, RFC 4291"));
+	CHECK(DestinationPolicy::check("[fd00::5]") == refusal("[fd00::5]", "fd00::5", "fc00::/7 Unique-Local, RFC 4193"));
+	CHECK(DestinationPolicy::check("[::ffff:10.0.0.1]") == refusal("[::ffff:10.0.0.1]", "::ffff:10.0.0.1", "::ffff:0:0/96 IPv4-mapped Address, RFC 4291"));
+	// NAT64 is named by the IPv4 block it reaches.
+	CHECK(DestinationPolicy::check("[64:ff9b::7f00:1]") == refusal("[64:ff9b::7f00:1]", "64:ff9b::7f00:1", LOOPBACK4));
 }
 
 TEST_CASE("Numeric shorthand spellings of loopback are refused", "[policy]")
 {
 	// inet_aton accepts these, and so do the resolver and the socket layer.
-	CHECK(DestinationPolicy::check("2130706433") == refusal("2130706433", "127.0.0.1"));
-	CHECK(DestinationPolicy::check("127.1") == refusal("127.1", "127.0.0.1"));
-	CHECK(DestinationPolicy::check("0x7f000001") == refusal("0x7f000001", "127.0.0.1"));
+	CHECK(DestinationPolicy::check("2130706433") == refusal("2130706433", "127.0.0.1", LOOPBACK4));
+	CHECK(DestinationPolicy::check("127.1") == refusal("127.1", "127.0.0.1", LOOPBACK4));
+	CHECK(DestinationPolicy::check("0x7f000001") == refusal("0x7f000001", "127.0.0.1", LOOPBACK4));
 }
 
 TEST_CASE("A host name that resolves to loopback is refused", "[policy]")
@@ -174,7 +198,7 @@ TEST_CASE("Literal addresses resolve to themselves without DNS", "[policy]")
 TEST_CASE("The check of given addresses names the first private one", "[policy]")
 {
 	const std::vector<IPAddress> mixed = {IPAddress("8.8.8.8"), IPAddress("192.168.1.10"), IPAddress("10.0.0.1")};
-	CHECK(DestinationPolicy::check("example.com", mixed) == refusal("example.com", "192.168.1.10"));
+	CHECK(DestinationPolicy::check("example.com", mixed) == refusal("example.com", "192.168.1.10", "192.168.0.0/16 Private-Use, RFC 1918"));
 	const std::vector<IPAddress> publicOnly = {IPAddress("8.8.8.8"), IPAddress("2606:4700:4700::1111")};
 	CHECK(DestinationPolicy::check("example.com", publicOnly) == "");
 }

@@ -312,29 +312,28 @@ TEST_CASE("CR or LF in a header value, an invalid address or a reserved header i
 
 	request = valid;
 	request.target = "receiver@example.com\r\nRCPT TO:<victim@example.com>";
-	CHECK(build("hookgate@localhost", request) == "invalid recipient address \"" + request.target + "\": contains CR, LF or NUL");
+	CHECK(build("hookgate@localhost", request) == "invalid recipient address \"" + request.target + "\": contains the control character U+000D at character 21");
 
 	request = valid;
 	request.target = "a@example.com, b@example.com";
-	CHECK(build("hookgate@localhost", request) == "invalid recipient address \"a@example.com, b@example.com\": contains a comma (one address only)");
+	CHECK(build("hookgate@localhost", request) == "invalid recipient address \"a@example.com, b@example.com\": exactly one address, without ',' or ';'");
 
 	request = valid;
 	request.target = "Receiver <receiver@example.com>";
-	CHECK(build("hookgate@localhost", request) == "invalid recipient address \"Receiver <receiver@example.com>\": contains angle brackets (an address without a display name is expected)");
+	CHECK(build("hookgate@localhost", request) == "invalid recipient address \"Receiver <receiver@example.com>\": a plain address like name@example.com, without a display name");
 
-	CHECK(build("hookgate", valid) == "invalid sender address \"hookgate\": no @");
+	CHECK(build("hookgate", valid) == "invalid sender address \"hookgate\": expected exactly one '@', as in name@example.com");
 	CHECK(build("Hook\ngate <hookgate@localhost>", valid) == "invalid sender address \"Hook\ngate <hookgate@localhost>\": contains CR, LF or NUL");
 
 	request = valid;
 	request.contentType = "application/json\r\nX-Injected: 1";
 	CHECK(build("hookgate@localhost", request) == "invalid content type \"application/json\r\nX-Injected: 1\"");
 
+	request = valid;
+	request.target = "receiver@[127.0.0.1]";
+	CHECK(build("hookgate@localhost", request) == "invalid recipient address \"receiver@[127.0.0.1]\": an address literal like [192.0.2.1] is not supported; use a domain name");
+
 	CHECK(build("hookgate@localhost", valid).empty());
-	CHECK(EmailMessage::checkAddress("user.name+tag@sub.example.com").empty());
-	CHECK(EmailMessage::checkAddress("user@localhost").empty());
-	CHECK(EmailMessage::checkAddress("user@@example.com") == "more than one @");
-	CHECK(EmailMessage::checkAddress("user@exa mple.com") == "contains spaces");
-	CHECK(EmailMessage::checkAddress("j\xC3\xBCrgen@example.com") == "contains control or non-ASCII characters");
 }
 
 TEST_CASE("Header lines are folded before 78 columns at whitespace and unfold to the original value", "[email]")

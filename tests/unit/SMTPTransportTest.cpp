@@ -367,7 +367,7 @@ TEST_CASE("An invalid recipient or header fails permanently without a connection
 	OUTCOME_INFO(outcome);
 	CHECK(outcome.kind == DeliveryOutcome::Kind::Permanent);
 	CHECK(outcome.responseCode == 0);
-	CHECK(outcome.error == "invalid recipient address \"a@example.com, b@example.com\": contains a comma (one address only)");
+	CHECK(outcome.error == "invalid recipient address \"a@example.com, b@example.com\": exactly one address, without ',' or ';'");
 
 	DeliveryRequest request = mail();
 	request.subject = "Hi\r\nBcc: victim@example.com";
