@@ -371,6 +371,8 @@ int HookgateServer::main(const std::vector<std::string>&)
 
 	ApiContext context{*store, _settings, catalog, payloadBuilder, clock, Poco::Logger::get("hookgate.api"), metrics,
 		[&dispatcher] { dispatcher.wake(); }};
+	Readiness readiness(*store, clock);
+	context.readiness = &readiness;
 	RetentionSweeper sweeper(*store, clock, _settings.retentionPeriod, _settings.sweepInterval, Poco::Logger::get("hookgate.retention"));
 
 	Poco::Net::HTTPServerParams::Ptr params(new Poco::Net::HTTPServerParams);

@@ -4,6 +4,7 @@
 #include "gateway/EventCatalog.h"
 #include "gateway/Metrics.h"
 #include "gateway/PayloadBuilder.h"
+#include "gateway/Readiness.h"
 #include "gateway/Settings.h"
 #include "gateway/store/Store.h"
 
@@ -25,7 +26,8 @@ struct ApiContext
 	Poco::Logger& logger;
 	Metrics& metrics;
 	std::function<void()> wakeDispatcher;
-	std::atomic<bool> ready{false};  ///< false while starting or stopping: /health answers 503
+	std::atomic<bool> ready{false};  ///< false while starting or stopping: /health and /ready answer 503
+	Readiness* readiness = nullptr;  ///< GET /ready: whether the store can write (null: not checked)
 };
 
 } // namespace Hookgate

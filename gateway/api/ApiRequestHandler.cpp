@@ -75,12 +75,14 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poc
 	catch (const StoreUnavailableException& e)
 	{
 		_context.logger.error("%s: %s", where, e.displayText());
+		if (_context.readiness) _context.readiness->writeFailed(e.message());
 		if (!exchange.responded()) exchange.sendError(ApiError(503, "unavailable", "the store is unavailable: " + e.message()));
 		return;
 	}
 	catch (const Poco::Data::DataException& e)
 	{
 		_context.logger.error("%s: store error: %s", where, e.displayText());
+		if (_context.readiness) _context.readiness->writeFailed(e.displayText());
 		if (!exchange.responded()) exchange.sendError(ApiError(503, "unavailable", "the store failed: " + e.displayText()));
 		return;
 	}
@@ -140,12 +142,26 @@ void ApiRequestHandler::health(ApiExchange& exchange)
 	}
 }
 
+void ApiRequestHandler::readiness(ApiExchange& exchange)
+{
+	auto o = ApiExchange::object();
+	Readiness::State state;
+	if (!_context.ready) state.reason = "hookgate is starting or stopping";
+	else if (_context.readiness) state = _context.readiness->check();
+	else state.ready = true;
+	o->set("status", std::string(state.ready ? "ready" : "unavailable"));
+	if (!state.ready) o->set("reason", state.reason);
+	exchange.sendJson(state.ready ? 200 : 503, *o);
+}
+
 void ApiRequestHandler::route(ApiExchange& exchange)
 {
 	const auto& s = exchange.segments();
 	const std::size_t n = s.size();
 	if (n == 1 && s[0] == "health")
 		return dispatch(exchange, {{"GET", [&] { health(exchange); }}, {"HEAD", [&] { health(exchange); }}});
+	if (n == 1 && s[0] == "ready")
+		return dispatch(exchange, {{"GET", [&] { readiness(exchange); }}, {"HEAD", [&] { readiness(exchange); }}});
 	if (n == 1 && s[0] == "metrics")
 		return dispatch(exchange, {{"GET", [&] {
 			exchange.sendBytes(200, "text/plain; version=0.0.4; charset=utf-8",

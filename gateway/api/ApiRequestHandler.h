@@ -31,7 +31,10 @@ private:
 	ApiCaller authenticate(ApiExchange& exchange);
 	/// 403 unless the caller may act on `accountId` (account tokens: only their own, never admin-only actions).
 	static void authorize(const ApiCaller& caller, const std::string& accountId, bool adminOnly);
+	/// GET /health: liveness only (200 while serving, 503 while starting or stopping).
 	void health(ApiExchange& exchange);
+	/// GET /ready: 200 {"status":"ready"} while the store can write, else 503 with the reason.
+	void readiness(ApiExchange& exchange);
 
 	ApiContext& _context;
 };

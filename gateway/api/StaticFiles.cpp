@@ -176,7 +176,7 @@ bool StaticFiles::isDashboardPath(const std::string& uri)
 	const std::size_t end = path.find('/', 1);
 	const std::string first = path.substr(1, end == std::string::npos ? std::string::npos : end - 1);
 	if (first == "api") return false;
-	if (end == std::string::npos && (first == "health" || first == "metrics")) return false;
+	if (end == std::string::npos && (first == "health" || first == "ready" || first == "metrics")) return false;
 	return true;
 }
 

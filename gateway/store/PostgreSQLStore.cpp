@@ -1263,4 +1263,9 @@ void PostgreSQLStore::listenLoop()
 	}
 }
 
+void PostgreSQLStore::probeWrite()
+{
+	write([&](Connection& c) { c.run("UPDATE store_counters SET n = n WHERE name = 'archived'", {}); });
+}
+
 } // namespace Hookgate

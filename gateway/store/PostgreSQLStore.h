@@ -113,6 +113,7 @@ public:
 	/// Does nothing: PostgreSQL's autovacuum makes the space of deleted rows reusable.
 	void reclaimSpace() override;
 	QueueSummary queueSummary() override;
+	void probeWrite() override;
 
 	/// Calls `onNotify` (on a thread of the store) for every wake-up notification on
 	/// Options::notifyChannel, also those of this node, and once after each reconnect (one may

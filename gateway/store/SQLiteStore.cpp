@@ -1050,4 +1050,10 @@ QueueSummary SQLiteStore::queueSummary()
 	return q;
 }
 
+void SQLiteStore::probeWrite()
+{
+	auto& s = writer();
+	write([&] { s << "UPDATE store_counters SET n = n WHERE name = 'archived'", now; });
+}
+
 } // namespace Hookgate

@@ -79,6 +79,7 @@ public:
 	std::size_t archiveBefore(Millis cutoff, std::size_t batch) override;
 	void reclaimSpace() override;
 	QueueSummary queueSummary() override;
+	void probeWrite() override;
 
 	void close() override;
 

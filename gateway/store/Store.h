@@ -118,6 +118,9 @@ public:
 	virtual void reclaimSpace() = 0;
 
 	virtual QueueSummary queueSummary() = 0;
+	/// One small durable write (a store counter set to itself, committed as every write is):
+	/// throws as a failing write does (disk full, read-only file system, database gone).
+	virtual void probeWrite() = 0;
 
 	virtual void close() = 0;
 };

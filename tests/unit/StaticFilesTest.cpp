@@ -223,7 +223,7 @@ TEST_CASE("The API's paths are told apart from the dashboard's static files", "[
 		INFO(uri);
 		CHECK(StaticFiles::isDashboardPath(uri));
 	}
-	for (const std::string uri : {"/api", "/api/", "/api/v1/accounts", "/health", "/health?x=1", "/metrics", "*", "http://h/"})
+	for (const std::string uri : {"/api", "/api/", "/api/v1/accounts", "/health", "/health?x=1", "/ready", "/metrics", "*", "http://h/"})
 	{
 		INFO(uri);
 		CHECK_FALSE(StaticFiles::isDashboardPath(uri));
