@@ -17,6 +17,8 @@ HOOKGATE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HOOKGATE_BUILD_PACKAGES=(g++ cmake ninja-build libpoco-dev libssl-dev libsqlite3-dev libpq-dev ca-certificates)
 # postgresql-15: the tests start their own server (initdb in a temporary folder).
 # chromium: the dashboard's browser tests (driven by playwright-core from npm).
+# clang-14 with libFuzzer (libclang-rt-14-dev): the fuzz targets (scripts/fuzz).
+HOOKGATE_FUZZ_PACKAGES=("${HOOKGATE_BUILD_PACKAGES[@]}" clang-14 libclang-rt-14-dev)
 HOOKGATE_TEST_PACKAGES=("${HOOKGATE_BUILD_PACKAGES[@]}" catch2 python3-aiosmtpd openssl curl
 	postgresql-15 chromium)
 
