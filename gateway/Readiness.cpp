@@ -6,27 +6,35 @@ namespace Hookgate {
 
 Readiness::State Readiness::check()
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	std::unique_lock<std::mutex> lock(_mutex);
 	const Millis now = _clock.now();
-	if (!_probed || now - _probedAt >= PROBE_INTERVAL || now < _probedAt)
+	// One probe at a time, outside the lock: a store that hangs (a database that does not answer)
+	// holds up one caller, while the others get the last result.
+	if (!_probing && (!_probed || now - _probedAt >= PROBE_INTERVAL || now < _probedAt))
 	{
+		_probing = true;
+		lock.unlock();
+		std::string error;
 		try
 		{
 			_store.probeWrite();
-			_probeError.clear();
 		}
 		catch (const Poco::Exception& e)
 		{
-			_probeError = e.displayText();
+			error = e.displayText();
 		}
 		catch (const std::exception& e)
 		{
-			_probeError = e.what();
+			error = e.what();
 		}
+		lock.lock();
+		_probing = false;
+		_probeError = error;
 		_probed = true;
 		_probedAt = now;
 	}
 	if (!_probeError.empty()) return {false, "the store cannot write: " + _probeError};
+	if (!_probed) return {false, "the store is being checked"};
 	if (_failed && now - _failedAt < HOLD_AFTER_FAILURE && now >= _failedAt)
 		return {false, "a write failed " + std::to_string(now - _failedAt) + " ms ago: " + _failure};
 	return {true, {}};

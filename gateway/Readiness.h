@@ -37,6 +37,7 @@ private:
 	Store& _store;
 	const Clock& _clock;
 	std::mutex _mutex;
+	bool _probing = false;  ///< a probe runs (outside the mutex)
 	bool _probed = false;
 	Millis _probedAt = 0;
 	std::string _probeError;
