@@ -38,6 +38,7 @@ const Row ROWS[] = {
 	{"192.31.196.0/24", GLOBAL, "AS112-v4", "RFC 7535"},
 	{"192.52.193.0/24", GLOBAL, "AMT", "RFC 7450"},
 	{"192.88.99.0/24", NOT_GLOBAL, "Deprecated (6to4 Relay Anycast)", "RFC 7526"},
+	{"192.88.99.2/32", NOT_GLOBAL, "6a44-relay anycast address", "RFC 6751"},
 	{"192.168.0.0/16", NOT_GLOBAL, "Private-Use", "RFC 1918"},
 	{"192.175.48.0/24", GLOBAL, "Direct Delegation AS112 Service", "RFC 7534"},
 	{"198.18.0.0/15", NOT_GLOBAL, "Benchmarking", "RFC 2544"},
