@@ -6,7 +6,7 @@
 // ones. One thread; build() is const and thread-safe, so several ingest threads scale with
 // the cores.
 
-#include "gateway/PayloadBuilder.h"
+#include "gateway/payload/PayloadBuilder.h"
 
 #include <chrono>
 #include <cstdio>

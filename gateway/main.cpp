@@ -1,4 +1,4 @@
-#include "gateway/HookgateServer.h"
+#include "gateway/app/HookgateServer.h"
 
 #include <Poco/Path.h>
 

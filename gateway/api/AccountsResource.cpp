@@ -1,29 +1,13 @@
 #include "gateway/api/AccountsResource.h"
-#include "gateway/AccountTokens.h"
+#include "gateway/core/AccountRules.h"
+#include "gateway/core/AccountTokens.h"
 #include "gateway/api/ApiResources.h"
 #include "gateway/api/ApiViews.h"
-#include "transports/PrintableText.h"
 
 #include <Poco/Format.h>
 #include <Poco/JSON/Array.h>
 
 namespace Hookgate {
-
-std::string AccountsResource::checkId(const std::string& id)
-{
-	if (id.empty() || id.size() > 64) return "id: expected 1 to 64 characters, got " + std::to_string(id.size());
-	for (char c : id)
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return "id: '" + id + "' may contain only a-z, 0-9, '_' and '-'";
-	return {};
-}
-
-std::string AccountsResource::checkName(const std::string& name)
-{
-	if (name.size() > 200) return "name: at most 200 characters";
-	if (auto why = PrintableText::check(name); !why.empty()) return "name: " + why;
-	return {};
-}
 
 std::string AccountsResource::checkedPlan(const Poco::JSON::Object& body) const
 {
@@ -49,9 +33,9 @@ void AccountsResource::create(ApiExchange& exchange)
 	if (!body->has("id")) throw ApiError::validation("id: required");
 	Account account;
 	account.id = ApiResources::stringField(*body, "id");
-	if (auto why = checkId(account.id); !why.empty()) throw ApiError::validation(why);
+	if (auto why = AccountRules::checkId(account.id); !why.empty()) throw ApiError::validation(why);
 	account.name = body->has("name") ? ApiResources::stringField(*body, "name") : account.id;
-	if (auto why = checkName(account.name); !why.empty()) throw ApiError::validation(why);
+	if (auto why = AccountRules::checkName(account.name); !why.empty()) throw ApiError::validation(why);
 	account.plan = body->has("plan") ? checkedPlan(*body) : std::string("basic");
 	account.webhooksEnabled = body->has("webhooksEnabled") && ApiResources::boolField(*body, "webhooksEnabled");
 	account.createdAt = _context.clock.now();
@@ -74,7 +58,7 @@ void AccountsResource::patch(ApiExchange& exchange, const std::string& id, bool 
 	if (body->has("name"))
 	{
 		account.name = ApiResources::stringField(*body, "name");
-		if (auto why = checkName(account.name); !why.empty()) throw ApiError::validation(why);
+		if (auto why = AccountRules::checkName(account.name); !why.empty()) throw ApiError::validation(why);
 	}
 	if (body->has("plan"))
 	{

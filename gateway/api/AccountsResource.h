@@ -20,12 +20,6 @@ public:
 	void createToken(ApiExchange& exchange, const std::string& id);
 	void remove(ApiExchange& exchange, const std::string& id);
 
-	/// Empty if `id` is a valid account id (1-64 of [a-z0-9_-]), else why not.
-	static std::string checkId(const std::string& id);
-	/// Empty if `name` is a valid account name (at most 200 bytes, no control characters), else
-	/// why not, starting with "name: ".
-	static std::string checkName(const std::string& name);
-
 private:
 	std::string checkedPlan(const Poco::JSON::Object& body) const;
 

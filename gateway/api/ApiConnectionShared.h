@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gateway/Metrics.h"
+#include "gateway/core/Metrics.h"
 #include "gateway/api/ConnectionLimiter.h"
 #include "gateway/api/ConnectionWatchdog.h"
 #include "gateway/api/LogThrottle.h"

@@ -1,12 +1,12 @@
 #pragma once
 
-#include "gateway/Clock.h"
-#include "gateway/EventCatalog.h"
-#include "gateway/Metrics.h"
-#include "gateway/PayloadBuilder.h"
-#include "gateway/Readiness.h"
-#include "gateway/Settings.h"
-#include "gateway/store/Store.h"
+#include "gateway/core/Clock.h"
+#include "gateway/core/EventCatalog.h"
+#include "gateway/core/Metrics.h"
+#include "gateway/payload/PayloadBuilder.h"
+#include "gateway/core/Readiness.h"
+#include "gateway/config/Settings.h"
+#include "gateway/core/Store.h"
 
 #include <Poco/Logger.h>
 

@@ -1,5 +1,5 @@
 #include "gateway/api/ApiExchange.h"
-#include "gateway/JsonScanner.h"
+#include "gateway/payload/JsonScanner.h"
 #include "gateway/api/RequestFraming.h"
 
 #include <Poco/Format.h>
@@ -178,6 +178,7 @@ std::string ApiExchange::errorJson(const ApiError& error)
 	auto inner = object();
 	inner->set("code", error.code());
 	inner->set("message", error.message());
+	if (!error.field().empty()) inner->set("field", error.field());
 	auto outer = object();
 	outer->set("error", inner);
 	std::ostringstream out;

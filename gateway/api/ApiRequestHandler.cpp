@@ -1,5 +1,5 @@
 #include "gateway/api/ApiRequestHandler.h"
-#include "gateway/AccountTokens.h"
+#include "gateway/core/AccountTokens.h"
 #include "gateway/api/AccountsResource.h"
 #include "gateway/api/ApiExchange.h"
 #include "gateway/api/DeliveriesResource.h"
@@ -70,6 +70,11 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poc
 	{
 		if (e.status() >= 500) _context.logger.error("%s: %s", where, e.message());
 		if (!exchange.responded()) exchange.sendError(e);
+		return;
+	}
+	catch (const DomainError& e)
+	{
+		if (!exchange.responded()) exchange.sendError(ApiError::from(e));
 		return;
 	}
 	catch (const StoreUnavailableException& e)

@@ -1,6 +1,5 @@
 #include "gateway/api/ApiResources.h"
-
-#include <algorithm>
+#include "gateway/core/JsonFields.h"
 
 namespace Hookgate {
 
@@ -26,31 +25,17 @@ int ApiResources::endpointLimit(const ApiContext& context, const std::string& pl
 
 void ApiResources::rejectUnknownFields(const Poco::JSON::Object& object, const std::vector<std::string>& allowed, const std::string& what)
 {
-	std::vector<std::string> names;
-	object.getNames(names);
-	for (const auto& name : names)
-	{
-		if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
-		{
-			std::string list;
-			for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-			throw ApiError::validation("unknown field '" + name + "' in " + what + "; known fields: " + list);
-		}
-	}
+	JsonFields::rejectUnknown(object, allowed, what);
 }
 
 std::string ApiResources::stringField(const Poco::JSON::Object& object, const std::string& name)
 {
-	const Poco::Dynamic::Var value = object.get(name);
-	if (!value.isString()) throw ApiError::validation(name + ": expected a string");
-	return value.extract<std::string>();
+	return JsonFields::string(object, name);
 }
 
 bool ApiResources::boolField(const Poco::JSON::Object& object, const std::string& name)
 {
-	const Poco::Dynamic::Var value = object.get(name);
-	if (!value.isBoolean()) throw ApiError::validation(name + ": expected true or false");
-	return value.extract<bool>();
+	return JsonFields::boolean(object, name);
 }
 
 } // namespace Hookgate

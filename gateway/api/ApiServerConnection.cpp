@@ -1,5 +1,5 @@
 #include "gateway/api/ApiServerConnection.h"
-#include "gateway/Duration.h"
+#include "gateway/core/Duration.h"
 #include "gateway/api/ApiError.h"
 #include "gateway/api/ApiExchange.h"
 #include "gateway/api/RequestFraming.h"

@@ -1,5 +1,5 @@
 #include "gateway/api/ApiViews.h"
-#include "gateway/Iso8601.h"
+#include "gateway/core/Iso8601.h"
 #include "gateway/api/ApiExchange.h"
 
 #include <Poco/JSON/Array.h>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gateway/Model.h"
+#include "gateway/core/Model.h"
 
 #include <Poco/JSON/Object.h>
 

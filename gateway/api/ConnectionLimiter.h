@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gateway/Metrics.h"
+#include "gateway/core/Metrics.h"
 #include "gateway/api/LogThrottle.h"
 
 #include <Poco/Logger.h>

@@ -1,6 +1,6 @@
 #include "gateway/api/DeliveriesResource.h"
-#include "gateway/Ids.h"
-#include "gateway/Iso8601.h"
+#include "gateway/core/Ids.h"
+#include "gateway/core/Iso8601.h"
 #include "gateway/api/ApiResources.h"
 #include "gateway/api/ApiViews.h"
 

@@ -1,8 +1,8 @@
 #include "gateway/api/EndpointsResource.h"
-#include "gateway/Ids.h"
-#include "gateway/Iso8601.h"
+#include "gateway/core/Ids.h"
+#include "gateway/core/Iso8601.h"
 #include "gateway/api/ApiResources.h"
-#include "gateway/api/EndpointRules.h"
+#include "gateway/core/EndpointRules.h"
 #include "gateway/api/ApiViews.h"
 #include "transports/WebhookSignature.h"
 

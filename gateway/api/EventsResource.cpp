@@ -1,7 +1,7 @@
 #include "gateway/api/EventsResource.h"
-#include "gateway/Ids.h"
-#include "gateway/Iso8601.h"
-#include "gateway/JsonScanner.h"
+#include "gateway/core/Ids.h"
+#include "gateway/core/Iso8601.h"
+#include "gateway/payload/JsonScanner.h"
 #include "gateway/api/ApiResources.h"
 #include "gateway/api/ApiViews.h"
 

@@ -1,5 +1,5 @@
 #include "gateway/api/StaticFiles.h"
-#include "gateway/Settings.h"
+#include "gateway/config/Settings.h"
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>

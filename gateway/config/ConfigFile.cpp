@@ -1,5 +1,5 @@
 #include "gateway/config/ConfigFile.h"
-#include "gateway/Settings.h"
+#include "gateway/config/Settings.h"
 #include "gateway/config/ConfigKeys.h"
 
 #include <Poco/File.h>

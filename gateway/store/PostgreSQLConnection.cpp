@@ -1,5 +1,5 @@
 #include "gateway/store/PostgreSQLConnection.h"
-#include "gateway/store/Store.h"
+#include "gateway/core/Store.h"
 
 #include <Poco/ByteOrder.h>
 #include <Poco/Logger.h>

@@ -2,7 +2,7 @@
 
 #include "gateway/store/GroupCommit.h"
 #include "gateway/store/PostgreSQLConnection.h"
-#include "gateway/store/Store.h"
+#include "gateway/core/Store.h"
 
 #include <atomic>
 #include <chrono>

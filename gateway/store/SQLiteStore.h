@@ -3,7 +3,7 @@
 #include "gateway/store/SQLiteStatementCache.h"
 #include "gateway/store/AccountCache.h"
 #include "gateway/store/GroupCommit.h"
-#include "gateway/store/Store.h"
+#include "gateway/core/Store.h"
 #include "gateway/store/WalSync.h"
 
 #include <Poco/Data/Session.h>

@@ -1,5 +1,5 @@
 #include "gateway/store/WalSync.h"
-#include "gateway/store/Store.h"
+#include "gateway/core/Store.h"
 
 #include <cerrno>
 #include <cstring>

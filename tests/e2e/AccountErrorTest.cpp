@@ -295,11 +295,26 @@ TEST_CASE("Every invalid endpoint field is refused with 422 naming the field and
 		{"description with U+2028", "{\"url\":" + url + "," + types + R"(,"description":"a\u2028b"})", R"({"description":"a\u2028b"})", "description"},
 	};
 
+	// The error names the field apart too (`field`), for clients that show it beside the input:
+	// the field itself or a part of it (authHeader.key, eventTypes[0]); none when the fault is
+	// of two fields together.
+	const auto checkField = [](const std::string& what, const ApiResponse& response, const Case& c) {
+		INFO(what << " -> " << response.describe());
+		const std::string field = errorField(response);
+		if (c.what == "neither url nor email") CHECK(field.empty());
+		else CHECK((!field.empty() && (field.rfind(c.field, 0) == 0 || c.field.rfind(field, 0) == 0)));
+	};
 	for (const Case& c: cases)
 	{
-		checkApiError("create, " + c.what + ": " + c.postBody, api.post(endpointsPath, c.postBody), 422, "validation_failed", {c.field});
+		const ApiResponse created = api.post(endpointsPath, c.postBody);
+		checkApiError("create, " + c.what + ": " + c.postBody, created, 422, "validation_failed", {c.field});
+		checkField("create, " + c.what, created, c);
 		if (!c.patchBody.empty())
-			checkApiError("update, " + c.what + ": " + c.patchBody, api.patch(existingPath, c.patchBody), 422, "validation_failed", {c.field});
+		{
+			const ApiResponse patched = api.patch(existingPath, c.patchBody);
+			checkApiError("update, " + c.what + ": " + c.patchBody, patched, 422, "validation_failed", {c.field});
+			checkField("update, " + c.what, patched, c);
+		}
 	}
 
 	// Nothing was created or changed.

@@ -14,24 +14,12 @@ using namespace Hookgate::Test;
 
 namespace {
 
-/// Checks status and the exact error body {"error":{"code":...,"message":...}}.
+/// Checks status and the exact error body (ErrorCheck.h), with a message naming `messageMentions`.
 void checkError(const std::string& what, const ApiResponse& response, int status, const std::string& code,
 	const std::string& messageMentions = std::string())
 {
-	INFO(what << " -> " << response.describe());
-	CHECK(response.status == status);
-	CHECK(response.contentType.rfind("application/json", 0) == 0);
-	REQUIRE(response.json);
-	CHECK(response.json->size() == 1);
-	Poco::JSON::Object::Ptr error = response.json->has("error") ? response.json->getObject("error") : nullptr;
-	REQUIRE(error);
-	CHECK(error->size() == 2);
-	CHECK(error->has("code"));
-	CHECK(error->has("message"));
-	CHECK(Steps::stringOf(error, "code") == code);
-	const std::string message = Steps::stringOf(error, "message");
-	CHECK_FALSE(message.empty());
-	if (!messageMentions.empty()) CHECK(message.find(messageMentions) != std::string::npos);
+	checkApiError(what, response, status, code,
+		messageMentions.empty() ? std::vector<std::string>{} : std::vector<std::string>{messageMentions});
 }
 
 RawRequest adminRequest(const std::string& method, const std::string& path)

@@ -17,10 +17,16 @@ void checkApiError(const std::string& what, const ApiResponse& response, int sta
 	CHECK(response.json->size() == 1);
 	Poco::JSON::Object::Ptr error = response.json->has("error") ? response.json->getObject("error") : nullptr;
 	REQUIRE(error);
-	CHECK(error->size() == 2);
+	CHECK(error->size() == (error->has("field") ? 3 : 2));
 	CHECK(Steps::stringOf(error, "code") == code);
 	const std::string message = Steps::stringOf(error, "message");
 	CHECK_FALSE(message.empty());
+	if (error->has("field"))
+	{
+		const std::string field = Steps::stringOf(error, "field");
+		CHECK_FALSE(field.empty());
+		CHECK(message.find(field) != std::string::npos);
+	}
 	for (const auto& mention: mentions)
 	{
 		INFO("the message should name: " << mention);
@@ -33,6 +39,13 @@ std::string errorCode(const ApiResponse& response)
 	if (!response.json || !response.json->has("error")) return std::string();
 	Poco::JSON::Object::Ptr error = response.json->getObject("error");
 	return Steps::stringOf(error, "code");
+}
+
+std::string errorField(const ApiResponse& response)
+{
+	if (!response.json || !response.json->has("error")) return std::string();
+	Poco::JSON::Object::Ptr error = response.json->getObject("error");
+	return error->has("field") ? Steps::stringOf(error, "field") : std::string();
 }
 
 } } // namespace Hookgate::Test

@@ -3,11 +3,11 @@
 // runs in this process (its threads are instrumented too); an account "acme" with an endpoint
 // and an event exists, and the admin token is FUZZ_TOKEN, so seeds reach deep into the handlers.
 // Every 5,000 inputs the store starts afresh, so that it does not grow without bound.
-#include "gateway/EventCatalog.h"
-#include "gateway/Metrics.h"
-#include "gateway/PayloadBuilder.h"
-#include "gateway/Settings.h"
-#include "gateway/SystemClock.h"
+#include "gateway/core/EventCatalog.h"
+#include "gateway/core/Metrics.h"
+#include "gateway/payload/PayloadBuilder.h"
+#include "gateway/config/Settings.h"
+#include "gateway/core/SystemClock.h"
 #include "gateway/api/ApiContext.h"
 #include "gateway/api/ApiRequestHandler.h"
 #include "gateway/api/ApiServer.h"

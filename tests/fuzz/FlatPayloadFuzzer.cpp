@@ -1,7 +1,7 @@
 // Flat payload building: any valid data object gives a valid JSON document whose keys are unique.
 #include "FuzzInput.h"
-#include "gateway/FlatPayload.h"
-#include "gateway/JsonScanner.h"
+#include "gateway/payload/FlatPayload.h"
+#include "gateway/payload/JsonScanner.h"
 
 #include <cstdlib>
 

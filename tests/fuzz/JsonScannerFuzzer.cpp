@@ -1,7 +1,7 @@
 // Event bodies through the JSON scanner: validation, tokens with duplicate names, members,
 // string decoding and encoding. Invariants: the three entry points agree on validity, a decoded
 // string encodes back to a literal that decodes to the same text.
-#include "gateway/JsonScanner.h"
+#include "gateway/payload/JsonScanner.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,8 +1,8 @@
 // Template parse and render: input = template text NUL event data. A template that parses
 // renders, for any valid data object, a valid JSON document.
 #include "FuzzInput.h"
-#include "gateway/JsonScanner.h"
-#include "gateway/PayloadTemplate.h"
+#include "gateway/payload/JsonScanner.h"
+#include "gateway/payload/PayloadTemplate.h"
 
 #include <Poco/Exception.h>
 

@@ -1,7 +1,7 @@
 // The properties file, the settings reader, durations and email addresses. A configuration is
 // either loaded or refused with ConfigException (exit 78); nothing else may escape.
-#include "gateway/Duration.h"
-#include "gateway/Settings.h"
+#include "gateway/core/Duration.h"
+#include "gateway/config/Settings.h"
 #include "gateway/config/ConfigFile.h"
 #include "transports/EmailAddress.h"
 

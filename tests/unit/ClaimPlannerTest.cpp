@@ -1,4 +1,4 @@
-#include "gateway/ClaimPlanner.h"
+#include "gateway/delivery/ClaimPlanner.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "gateway/Settings.h"
+#include "gateway/config/Settings.h"
 #include "gateway/config/ConfigFile.h"
 
 #include <Poco/File.h>

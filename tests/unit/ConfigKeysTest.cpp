@@ -1,4 +1,4 @@
-#include "gateway/Settings.h"
+#include "gateway/config/Settings.h"
 #include "gateway/config/ConfigKeys.h"
 
 #include <Poco/AutoPtr.h>

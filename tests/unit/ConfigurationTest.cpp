@@ -1,7 +1,7 @@
-#include "gateway/Duration.h"
-#include "gateway/EventCatalog.h"
-#include "gateway/RetryPolicy.h"
-#include "gateway/Settings.h"
+#include "gateway/core/Duration.h"
+#include "gateway/core/EventCatalog.h"
+#include "gateway/delivery/RetryPolicy.h"
+#include "gateway/config/Settings.h"
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Environment.h>

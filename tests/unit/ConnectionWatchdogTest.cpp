@@ -1,4 +1,4 @@
-#include "gateway/Metrics.h"
+#include "gateway/core/Metrics.h"
 #include "gateway/api/ConnectionLimiter.h"
 #include "gateway/api/ConnectionWatchdog.h"
 

@@ -1,7 +1,7 @@
 #include "FakeClock.h"
 
-#include "gateway/Dispatcher.h"
-#include "gateway/SystemClock.h"
+#include "gateway/delivery/Dispatcher.h"
+#include "gateway/core/SystemClock.h"
 #include "gateway/store/SQLiteStore.h"
 
 #include <Poco/AutoPtr.h>

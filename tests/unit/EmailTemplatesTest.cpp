@@ -1,4 +1,4 @@
-#include "gateway/EmailTemplates.h"
+#include "gateway/delivery/EmailTemplates.h"
 
 #include <Poco/File.h>
 #include <Poco/FileStream.h>

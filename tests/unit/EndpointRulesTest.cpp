@@ -1,8 +1,8 @@
-#include "gateway/EventCatalog.h"
-#include "gateway/Model.h"
-#include "gateway/PayloadBuilder.h"
-#include "gateway/api/ApiError.h"
-#include "gateway/api/EndpointRules.h"
+#include "gateway/core/EventCatalog.h"
+#include "gateway/core/Model.h"
+#include "gateway/payload/PayloadBuilder.h"
+#include "gateway/core/DomainError.h"
+#include "gateway/core/EndpointRules.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -50,10 +50,10 @@ TEST_CASE("An endpoint's hierarchy must be nested, flat or a loaded template, el
 			rules.apply(*body(hierarchy), endpoint, account);
 			FAIL("accepted");
 		}
-		catch (const ApiError& e)
+		catch (const DomainError& e)
 		{
-			CHECK(e.status() == 422);
-			CHECK(e.code() == "validation_failed");
+			CHECK(e.code() == DomainError::Code::ValidationFailed);
+			CHECK(e.field() == "hierarchy");
 			const bool isTemplate = hierarchy.rfind("template:", 0) == 0;
 			CHECK(e.message() == "hierarchy: '" + hierarchy + "' is not available"
 				+ (isTemplate ? " (no such file in templates/hierarchy/)" : "")
@@ -64,7 +64,7 @@ TEST_CASE("An endpoint's hierarchy must be nested, flat or a loaded template, el
 	// Without templates, a template name is refused the same way.
 	const PayloadBuilder plain;
 	Endpoint endpoint;
-	CHECK_THROWS_AS(EndpointRules(catalog, plain, true).apply(*body("template:erp-import"), endpoint, account), ApiError);
+	CHECK_THROWS_AS(EndpointRules(catalog, plain, true).apply(*body("template:erp-import"), endpoint, account), DomainError);
 }
 
 namespace {
@@ -88,7 +88,7 @@ struct RulesSetup
 	RulesSetup() { rules.apply(*body("nested"), endpoint, account); }
 };
 
-/// The message of the ApiError `apply` throws for `json` on a copy of `endpoint`, "" when it accepts it.
+/// The message of the DomainError `apply` throws for `json` on a copy of `endpoint`, "" when it accepts it.
 std::string refusal(const EndpointRules& rules, const std::string& json, Endpoint endpoint, const Account& account)
 {
 	try
@@ -96,10 +96,11 @@ std::string refusal(const EndpointRules& rules, const std::string& json, Endpoin
 		rules.apply(*parse(json), endpoint, account);
 		return std::string();
 	}
-	catch (const ApiError& e)
+	catch (const DomainError& e)
 	{
-		CHECK(e.status() == 422);
-		CHECK(e.code() == "validation_failed");
+		CHECK(e.code() == DomainError::Code::ValidationFailed);
+		// The field named apart is the one the message begins with.
+		CHECK(e.message().rfind(e.field(), 0) == 0);
 		return e.message();
 	}
 }

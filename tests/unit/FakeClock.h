@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gateway/Clock.h"
+#include "gateway/core/Clock.h"
 
 #include <atomic>
 

@@ -1,7 +1,7 @@
-#include "gateway/FlatPayload.h"
-#include "gateway/JsonScanner.h"
-#include "gateway/PayloadBuilder.h"
-#include "gateway/PayloadTemplate.h"
+#include "gateway/payload/FlatPayload.h"
+#include "gateway/payload/JsonScanner.h"
+#include "gateway/payload/PayloadBuilder.h"
+#include "gateway/payload/PayloadTemplate.h"
 
 #include <Poco/Dynamic/Var.h>
 #include <Poco/Exception.h>

@@ -1,4 +1,4 @@
-#include "gateway/Ids.h"
+#include "gateway/core/Ids.h"
 
 #include <catch2/catch.hpp>
 

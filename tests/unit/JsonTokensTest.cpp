@@ -1,4 +1,4 @@
-#include "gateway/JsonScanner.h"
+#include "gateway/payload/JsonScanner.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
-#include "gateway/JsonScanner.h"
-#include "gateway/PayloadBuilder.h"
+#include "gateway/payload/JsonScanner.h"
+#include "gateway/payload/PayloadBuilder.h"
 
 #include <Poco/Dynamic/Var.h>
 #include <Poco/Exception.h>

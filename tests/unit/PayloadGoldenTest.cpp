@@ -1,5 +1,5 @@
-#include "gateway/JsonScanner.h"
-#include "gateway/PayloadBuilder.h"
+#include "gateway/payload/JsonScanner.h"
+#include "gateway/payload/PayloadBuilder.h"
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>

@@ -1,6 +1,6 @@
-#include "gateway/JsonScanner.h"
-#include "gateway/PayloadBuilder.h"
-#include "gateway/PayloadTemplate.h"
+#include "gateway/payload/JsonScanner.h"
+#include "gateway/payload/PayloadBuilder.h"
+#include "gateway/payload/PayloadTemplate.h"
 
 #include <Poco/Exception.h>
 #include <Poco/File.h>

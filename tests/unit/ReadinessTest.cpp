@@ -1,5 +1,5 @@
 #include "FakeClock.h"
-#include "gateway/Readiness.h"
+#include "gateway/core/Readiness.h"
 #include "gateway/store/SQLiteStore.h"
 
 #include <catch2/catch.hpp>

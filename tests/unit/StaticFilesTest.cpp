@@ -1,4 +1,4 @@
-#include "gateway/Settings.h"
+#include "gateway/config/Settings.h"
 #include "gateway/api/StaticFileHandler.h"
 #include "gateway/api/StaticFiles.h"
 

@@ -2,7 +2,7 @@
 
 // Accounts, endpoints and events for the store tests (StoreTest.cpp, PostgreSQLStoreTest.cpp).
 
-#include "gateway/Model.h"
+#include "gateway/core/Model.h"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "gateway/store/Store.h"
+#include "gateway/core/Store.h"
 #include "gateway/store/WalSync.h"
 
 #include <Poco/File.h>
