@@ -1,6 +1,7 @@
 #include "gateway/api/AccountsResource.h"
 #include "gateway/core/AccountRules.h"
 #include "gateway/core/AccountTokens.h"
+#include "gateway/core/Plans.h"
 #include "gateway/api/ApiResources.h"
 #include "gateway/api/ApiViews.h"
 
@@ -13,7 +14,7 @@ std::string AccountsResource::checkedPlan(const Poco::JSON::Object& body) const
 {
 	const std::string plan = ApiResources::stringField(body, "plan");
 	if (_context.settings.planLimits.count(plan) == 0)
-		throw ApiError::validation("plan: '" + plan + "' is not a plan; expected basic, professional, business or enterprise");
+		throw ApiError::validation("plan: '" + plan + "' is not a plan; expected " + Plans::names());
 	return plan;
 }
 
@@ -36,7 +37,7 @@ void AccountsResource::create(ApiExchange& exchange)
 	if (auto why = AccountRules::checkId(account.id); !why.empty()) throw ApiError::validation(why);
 	account.name = body->has("name") ? ApiResources::stringField(*body, "name") : account.id;
 	if (auto why = AccountRules::checkName(account.name); !why.empty()) throw ApiError::validation(why);
-	account.plan = body->has("plan") ? checkedPlan(*body) : std::string("basic");
+	account.plan = body->has("plan") ? checkedPlan(*body) : Plans::DEFAULT;
 	account.webhooksEnabled = body->has("webhooksEnabled") && ApiResources::boolField(*body, "webhooksEnabled");
 	account.createdAt = _context.clock.now();
 	if (_context.store.createAccount(account) == Store::CreateResult::AlreadyExists)

@@ -2,6 +2,7 @@
 
 #include "gateway/core/Clock.h"
 #include "gateway/core/EventCatalog.h"
+#include "gateway/core/IngestService.h"
 #include "gateway/core/Metrics.h"
 #include "gateway/payload/PayloadBuilder.h"
 #include "gateway/core/Readiness.h"
@@ -25,6 +26,7 @@ struct ApiContext
 	const Clock& clock;
 	Poco::Logger& logger;
 	Metrics& metrics;
+	IngestService& ingest;
 	std::function<void()> wakeDispatcher;
 	std::atomic<bool> ready{false};  ///< false while starting or stopping: /health and /ready answer 503
 	Readiness* readiness = nullptr;  ///< GET /ready: whether the store can write (null: not checked)

@@ -1,5 +1,6 @@
 #include "gateway/api/EndpointOptionsResource.h"
 #include "gateway/api/ApiResources.h"
+#include "gateway/core/Plans.h"
 
 #include <Poco/JSON/Array.h>
 
@@ -15,7 +16,7 @@ void EndpointOptionsResource::get(ApiExchange& exchange, const std::string& acco
 		const bool enterpriseOnly = EventCatalog::isEnterpriseOnly(type);
 		item->set("type", type);
 		item->set("enterpriseOnly", enterpriseOnly);
-		item->set("available", !enterpriseOnly || account.plan == "enterprise");
+		item->set("available", !enterpriseOnly || Plans::includesEnterpriseEvents(account.plan));
 		types->add(item);
 	}
 	Poco::JSON::Array::Ptr hierarchies = new Poco::JSON::Array;

@@ -369,8 +369,10 @@ int HookgateServer::main(const std::vector<std::string>&)
 	Dispatcher dispatcher(*store, {{"http", &http}, {"email", email.get()}}, clock, retryPolicy, emailTemplates, dispatcherOptions,
 		Poco::Logger::get("hookgate.dispatcher"), &metrics);
 
-	ApiContext context{*store, _settings, catalog, payloadBuilder, clock, Poco::Logger::get("hookgate.api"), metrics,
-		[&dispatcher] { dispatcher.wake(); }};
+	const auto wakeDispatcher = [&dispatcher] { dispatcher.wake(); };
+	IngestService ingest(*store, catalog, payloadBuilder, clock, metrics, _settings.payloadSource, wakeDispatcher);
+	ApiContext context{*store, _settings, catalog, payloadBuilder, clock, Poco::Logger::get("hookgate.api"), metrics, ingest,
+		wakeDispatcher};
 	Readiness readiness(*store, clock);
 	context.readiness = &readiness;
 	RetentionSweeper sweeper(*store, clock, _settings.retentionPeriod, _settings.sweepInterval, Poco::Logger::get("hookgate.retention"));

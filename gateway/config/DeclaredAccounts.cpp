@@ -2,6 +2,7 @@
 #include "gateway/core/AccountRules.h"
 #include "gateway/core/DomainError.h"
 #include "gateway/core/EndpointRules.h"
+#include "gateway/core/Plans.h"
 #include "transports/WebhookSignature.h"
 
 #include <Poco/Format.h>
@@ -98,7 +99,7 @@ int DeclaredAccounts::apply(const Poco::Util::AbstractConfiguration& config, Sto
 		d.rejectUnknown(prefix, {"name", "plan", "webhooksEnabled", "endpoints"});
 
 		auto existing = store.account(accountId);
-		Account account = existing ? *existing : Account{accountId, accountId, "basic", false, clock.now(), 0};
+		Account account = existing ? *existing : Account{accountId, accountId, Plans::DEFAULT, false, clock.now(), 0};
 		if (d.has(prefix + ".name"))
 		{
 			account.name = d.value(prefix + ".name");
@@ -108,7 +109,7 @@ int DeclaredAccounts::apply(const Poco::Util::AbstractConfiguration& config, Sto
 		{
 			account.plan = d.value(prefix + ".plan");
 			if (settings.planLimits.count(account.plan) == 0)
-				throw ConfigException(prefix + ".plan = '" + account.plan + "': expected basic, professional, business or enterprise");
+				throw ConfigException(prefix + ".plan = '" + account.plan + "': expected " + Plans::names());
 		}
 		if (d.has(prefix + ".webhooksEnabled")) account.webhooksEnabled = d.boolean(prefix + ".webhooksEnabled");
 		const int limit = settings.planLimits.at(account.plan);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gateway/core/Plans.h"
+
 #include <Poco/Exception.h>
 #include <Poco/Timespan.h>
 #include <Poco/Util/AbstractConfiguration.h>
@@ -72,7 +74,7 @@ struct Settings
 	Poco::Timespan retentionPeriod = Poco::Timespan(60, 0, 0, 0, 0);
 	Poco::Timespan sweepInterval = Poco::Timespan(0, 1, 0, 0, 0);
 	// plans
-	std::map<std::string, int> planLimits{{"basic", 1}, {"professional", 3}, {"business", 5}, {"enterprise", 10}};
+	std::map<std::string, int> planLimits = Plans::defaultLimits();
 	// logging
 	std::string logLevel = "information";
 	std::string logFile;  ///< empty = standard error

@@ -2,6 +2,7 @@
 #include "gateway/payload/PayloadBuilder.h"
 #include "gateway/core/DomainError.h"
 #include "gateway/core/JsonFields.h"
+#include "gateway/core/Plans.h"
 #include "transports/DestinationPolicy.h"
 #include "transports/EmailAddress.h"
 #include "transports/HTTPHeader.h"
@@ -136,7 +137,7 @@ void EndpointRules::apply(const Poco::JSON::Object& body, Endpoint& endpoint, co
 			if (!t.isString()) throw DomainError::invalid("eventTypes[" + std::to_string(i) + "]", "expected a string");
 			const std::string pattern = t.extract<std::string>();
 			if (auto why = _catalog.checkPattern(pattern); !why.empty()) throw DomainError::invalid("eventTypes", why);
-			if (account.plan != "enterprise" && EventCatalog::patternNeedsEnterprise(pattern))
+			if (!Plans::includesEnterpriseEvents(account.plan) && EventCatalog::patternNeedsEnterprise(pattern))
 				throw DomainError(DomainError::Code::PlanFeatureUnavailable, "eventTypes",
 					"eventTypes: '" + pattern + "' needs the enterprise plan; account '" + account.id + "' is on '" + account.plan + "'");
 			if (std::find(endpoint.eventTypes.begin(), endpoint.eventTypes.end(), pattern) == endpoint.eventTypes.end())

@@ -52,7 +52,8 @@ struct Gateway
 		catalog(settings.extraEventTypes),
 		payloads(settings.templatesDir),
 		socket(Poco::Net::SocketAddress("127.0.0.1", 0)),
-		context{store, settings, catalog, payloads, clock, Poco::Logger::get("fuzz.api"), metrics, [] {}},
+		ingest(store, catalog, payloads, clock, metrics, settings.payloadSource, [] {}),
+		context{store, settings, catalog, payloads, clock, Poco::Logger::get("fuzz.api"), metrics, ingest, [] {}},
 		server(new ApiRequestHandlerFactory(context), socket, params(), ApiConnectionShared::Limits{1000, 1000,
 			Poco::Timespan(2, 0), Poco::Timespan(2, 0)}, metrics, Poco::Logger::get("fuzz.http"))
 	{
@@ -99,6 +100,7 @@ struct Gateway
 	SystemClock clock;
 	Metrics metrics;
 	Poco::Net::ServerSocket socket;
+	IngestService ingest;
 	ApiContext context;
 	ApiServer server;
 };
