@@ -1,6 +1,7 @@
 #pragma once
 
 #include "gateway/core/Clock.h"
+#include "gateway/core/EndpointService.h"
 #include "gateway/core/EventCatalog.h"
 #include "gateway/core/IngestService.h"
 #include "gateway/core/Metrics.h"
@@ -27,6 +28,7 @@ struct ApiContext
 	Poco::Logger& logger;
 	Metrics& metrics;
 	IngestService& ingest;
+	EndpointService& endpoints;
 	std::function<void()> wakeDispatcher;
 	std::atomic<bool> ready{false};  ///< false while starting or stopping: /health and /ready answer 503
 	Readiness* readiness = nullptr;  ///< GET /ready: whether the store can write (null: not checked)

@@ -1,14 +1,9 @@
 #include "gateway/api/EndpointsResource.h"
-#include "gateway/core/Ids.h"
 #include "gateway/core/Iso8601.h"
 #include "gateway/api/ApiResources.h"
-#include "gateway/core/EndpointRules.h"
 #include "gateway/api/ApiViews.h"
-#include "transports/WebhookSignature.h"
 
-#include <Poco/Format.h>
 #include <Poco/JSON/Array.h>
-#include <Poco/String.h>
 
 namespace Hookgate {
 
@@ -26,27 +21,7 @@ void EndpointsResource::list(ApiExchange& exchange, const std::string& accountId
 void EndpointsResource::create(ApiExchange& exchange, const std::string& accountId)
 {
 	const Account account = ApiResources::requireAccount(_context, accountId);
-	auto body = exchange.jsonObject();
-	Endpoint endpoint;
-	endpoint.accountId = accountId;
-	EndpointRules(_context.catalog, _context.payloadBuilder, _context.settings.allowPrivateDestinations).apply(*body, endpoint, account);
-	endpoint.id = Ids::make("ep_");
-	endpoint.secret = WebhookSignature::generateSecret();
-	endpoint.createdAt = _context.clock.now();
-	const int limit = ApiResources::endpointLimit(_context, account.plan);
-	switch (_context.store.createEndpoint(endpoint, limit))
-	{
-	case Store::CreateResult::LimitReached:
-	{
-		const int count = _context.store.account(accountId) ? _context.store.account(accountId)->endpointCount : limit;
-		throw ApiError(409, "plan_limit_reached",
-			Poco::format("plan '%s' allows %d endpoint(s); account '%s' has %d", account.plan, limit, accountId, count));
-	}
-	case Store::CreateResult::AlreadyExists:
-		throw ApiError(409, "conflict", "endpoint '" + endpoint.id + "' already exists");
-	case Store::CreateResult::Created:
-		break;
-	}
+	const Endpoint endpoint = _context.endpoints.create(account, *exchange.jsonObject());
 	exchange.sendJson(201, *ApiViews::endpoint(endpoint, EndpointStats{}, true));
 }
 
@@ -60,19 +35,15 @@ void EndpointsResource::get(ApiExchange& exchange, const std::string& accountId,
 void EndpointsResource::patch(ApiExchange& exchange, const std::string& accountId, const std::string& id)
 {
 	const Account account = ApiResources::requireAccount(_context, accountId);
-	Endpoint endpoint = ApiResources::requireEndpoint(_context, accountId, id);
-	auto body = exchange.jsonObject();
-	EndpointRules(_context.catalog, _context.payloadBuilder, _context.settings.allowPrivateDestinations).apply(*body, endpoint, account);
-	if (!_context.store.updateEndpoint(endpoint)) throw ApiError::notFound("endpoint '" + id + "' not found in account '" + accountId + "'");
-	_context.wakeDispatcher();
+	ApiResources::requireEndpoint(_context, accountId, id);  // 404 before the body is read
+	const Endpoint endpoint = _context.endpoints.update(account, id, *exchange.jsonObject());
 	exchange.sendJson(200, *ApiViews::endpoint(endpoint, _context.store.stats(endpoint.id, 0), false));
 }
 
 void EndpointsResource::remove(ApiExchange& exchange, const std::string& accountId, const std::string& id)
 {
 	ApiResources::requireAccount(_context, accountId);
-	if (!_context.store.deleteEndpoint(accountId, id, _context.clock.now()))
-		throw ApiError::notFound("endpoint '" + id + "' not found in account '" + accountId + "'");
+	_context.endpoints.remove(accountId, id);
 	exchange.sendNoContent();
 }
 
@@ -107,11 +78,7 @@ void EndpointsResource::secret(ApiExchange& exchange, const std::string& account
 void EndpointsResource::rotateSecret(ApiExchange& exchange, const std::string& accountId, const std::string& id)
 {
 	ApiResources::requireAccount(_context, accountId);
-	Endpoint endpoint = ApiResources::requireEndpoint(_context, accountId, id);
-	endpoint.previousSecret = endpoint.secret;
-	endpoint.previousSecretUntil = _context.clock.now() + 24 * 3600 * 1000LL;
-	endpoint.secret = WebhookSignature::generateSecret();
-	if (!_context.store.updateEndpoint(endpoint)) throw ApiError::notFound("endpoint '" + id + "' not found in account '" + accountId + "'");
+	const Endpoint endpoint = _context.endpoints.rotateSecret(accountId, id);
 	auto o = ApiExchange::object();
 	o->set("secret", endpoint.secret);
 	exchange.sendJson(200, *o);

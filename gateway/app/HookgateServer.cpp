@@ -371,8 +371,10 @@ int HookgateServer::main(const std::vector<std::string>&)
 
 	const auto wakeDispatcher = [&dispatcher] { dispatcher.wake(); };
 	IngestService ingest(*store, catalog, payloadBuilder, clock, metrics, _settings.payloadSource, wakeDispatcher);
+	EndpointService endpoints(*store, catalog, payloadBuilder, clock,
+		EndpointService::Options{_settings.planLimits, _settings.allowPrivateDestinations}, wakeDispatcher);
 	ApiContext context{*store, _settings, catalog, payloadBuilder, clock, Poco::Logger::get("hookgate.api"), metrics, ingest,
-		wakeDispatcher};
+		endpoints, wakeDispatcher};
 	Readiness readiness(*store, clock);
 	context.readiness = &readiness;
 	RetentionSweeper sweeper(*store, clock, _settings.retentionPeriod, _settings.sweepInterval, Poco::Logger::get("hookgate.retention"));

@@ -2,8 +2,8 @@
 #include "gateway/core/AccountRules.h"
 #include "gateway/core/DomainError.h"
 #include "gateway/core/EndpointRules.h"
+#include "gateway/core/EndpointService.h"
 #include "gateway/core/Plans.h"
-#include "transports/WebhookSignature.h"
 
 #include <Poco/Format.h>
 #include <Poco/JSON/Array.h>
@@ -91,7 +91,9 @@ int DeclaredAccounts::apply(const Poco::Util::AbstractConfiguration& config, Sto
 {
 	const Declarations d(config);
 	int endpointCount = 0;
-	const EndpointRules rules(catalog, payloads, settings.allowPrivateDestinations, false);
+	// The API's rules and limits; a host that does not resolve at boot is left to send time.
+	EndpointService endpoints(store, catalog, payloads, clock,
+		EndpointService::Options{settings.planLimits, settings.allowPrivateDestinations}, nullptr);
 	for (const auto& accountId : d.keys(ROOT))
 	{
 		const std::string prefix = ROOT + "." + accountId;
@@ -157,44 +159,24 @@ int DeclaredAccounts::apply(const Poco::Util::AbstractConfiguration& config, Sto
 			}
 			body->set("eventTypes", types);
 
-			Endpoint endpoint;
-			endpoint.id = "ep_" + accountId + "_" + name;
-			endpoint.accountId = accountId;
+			std::optional<std::string> secret;
+			if (d.has(ep + ".secret")) secret = d.value(ep + ".secret");
 			try
 			{
-				rules.apply(*body, endpoint, account);
+				endpoints.declare(account, "ep_" + accountId + "_" + name, *body, secret);
 			}
 			catch (const DomainError& e)
 			{
-				throw ConfigException(ep + "." + e.message());
-			}
-			const auto current = store.endpoint(accountId, endpoint.id);
-			endpoint.createdAt = current ? current->createdAt : clock.now();
-			if (d.has(ep + ".secret"))
-			{
-				endpoint.secret = d.value(ep + ".secret");
-				try
+				switch (e.code())
 				{
-					WebhookSignature::decodeSecret(endpoint.secret);
+				case DomainError::Code::PlanLimitReached:
+					throw ConfigException(Poco::format("%s: plan '%s' allows %d endpoint(s); account '%s' has them all",
+						ep, account.plan, limit, accountId));
+				case DomainError::Code::Conflict:
+					throw ConfigException(ep + ": the id ep_" + accountId + "_" + name + " belongs to another account");
+				default:
+					throw ConfigException(ep + "." + e.message());
 				}
-				catch (const Poco::Exception& e)
-				{
-					throw ConfigException(ep + ".secret: expected whsec_ and base64 (" + e.message() + ")");
-				}
-			}
-			else
-			{
-				endpoint.secret = current ? current->secret : WebhookSignature::generateSecret();
-			}
-			switch (store.upsertEndpoint(endpoint, limit))
-			{
-			case Store::CreateResult::LimitReached:
-				throw ConfigException(Poco::format("%s: plan '%s' allows %d endpoint(s); account '%s' has them all",
-					ep, account.plan, limit, accountId));
-			case Store::CreateResult::AlreadyExists:
-				throw ConfigException(ep + ": the id " + endpoint.id + " belongs to another account");
-			case Store::CreateResult::Created:
-				break;
 			}
 			++endpointCount;
 		}

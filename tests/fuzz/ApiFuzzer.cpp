@@ -53,7 +53,8 @@ struct Gateway
 		payloads(settings.templatesDir),
 		socket(Poco::Net::SocketAddress("127.0.0.1", 0)),
 		ingest(store, catalog, payloads, clock, metrics, settings.payloadSource, [] {}),
-		context{store, settings, catalog, payloads, clock, Poco::Logger::get("fuzz.api"), metrics, ingest, [] {}},
+		endpoints(store, catalog, payloads, clock, EndpointService::Options{settings.planLimits, settings.allowPrivateDestinations}, [] {}),
+		context{store, settings, catalog, payloads, clock, Poco::Logger::get("fuzz.api"), metrics, ingest, endpoints, [] {}},
 		server(new ApiRequestHandlerFactory(context), socket, params(), ApiConnectionShared::Limits{1000, 1000,
 			Poco::Timespan(2, 0), Poco::Timespan(2, 0)}, metrics, Poco::Logger::get("fuzz.http"))
 	{
@@ -101,6 +102,7 @@ struct Gateway
 	Metrics metrics;
 	Poco::Net::ServerSocket socket;
 	IngestService ingest;
+	EndpointService endpoints;
 	ApiContext context;
 	ApiServer server;
 };
