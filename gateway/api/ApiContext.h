@@ -7,6 +7,7 @@
 #include "gateway/core/Metrics.h"
 #include "gateway/payload/PayloadBuilder.h"
 #include "gateway/core/Readiness.h"
+#include "gateway/core/ReplayService.h"
 #include "gateway/config/Settings.h"
 #include "gateway/core/Store.h"
 
@@ -29,6 +30,7 @@ struct ApiContext
 	Metrics& metrics;
 	IngestService& ingest;
 	EndpointService& endpoints;
+	ReplayService& replays;
 	std::function<void()> wakeDispatcher;
 	std::atomic<bool> ready{false};  ///< false while starting or stopping: /health and /ready answer 503
 	Readiness* readiness = nullptr;  ///< GET /ready: whether the store can write (null: not checked)

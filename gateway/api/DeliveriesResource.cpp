@@ -1,5 +1,4 @@
 #include "gateway/api/DeliveriesResource.h"
-#include "gateway/core/Ids.h"
 #include "gateway/core/Iso8601.h"
 #include "gateway/api/ApiResources.h"
 #include "gateway/api/ApiViews.h"
@@ -78,22 +77,7 @@ void DeliveriesResource::raw(ApiExchange& exchange, const std::string& accountId
 void DeliveriesResource::replay(ApiExchange& exchange, const std::string& accountId, const std::string& id)
 {
 	ApiResources::requireAccount(_context, accountId);
-	Delivery replay;
-	const Millis now = _context.clock.now();
-	switch (_context.store.replay(accountId, id, Ids::makeTimeOrdered("dlv_", now), now, replay))
-	{
-	case Store::ReplayResult::NotFound:
-		throw ApiError::notFound("delivery '" + id + "' not found in account '" + accountId + "'");
-	case Store::ReplayResult::Archived:
-		throw ApiError(410, "archived", "delivery '" + id + "' is archived: its payload was deleted after the retention period");
-	case Store::ReplayResult::EndpointGone:
-		throw ApiError::notFound("the endpoint of delivery '" + id + "' was deleted; there is nothing to replay to");
-	case Store::ReplayResult::Replayed:
-		break;
-	}
-	_context.metrics.replayed();
-	_context.wakeDispatcher();
-	exchange.sendJson(202, *ApiViews::delivery(replay, false));
+	exchange.sendJson(202, *ApiViews::delivery(_context.replays.replay(accountId, id), false));
 }
 
 void DeliveriesResource::recover(ApiExchange& exchange, const std::string& accountId, const std::string& endpointId)
@@ -115,22 +99,8 @@ void DeliveriesResource::recover(ApiExchange& exchange, const std::string& accou
 	if (!body->has("since")) throw ApiError::validation("since: required (the start of the outage, ISO 8601)");
 	const Millis since = time("since");
 	const Millis until = body->has("until") && !body->get("until").isEmpty() ? time("until") : _context.clock.now() + 1;
-	if (until <= since) throw ApiError::validation("until: must be later than since");
-
-	int replayed = 0;
-	for (const auto& id : _context.store.failedBetween(accountId, endpointId, since, until))
-	{
-		Delivery replay;
-		const Millis now = _context.clock.now();
-		if (_context.store.replay(accountId, id, Ids::makeTimeOrdered("dlv_", now), now, replay) == Store::ReplayResult::Replayed)
-		{
-			++replayed;
-			_context.metrics.replayed();
-		}
-	}
-	if (replayed > 0) _context.wakeDispatcher();
 	auto o = ApiExchange::object();
-	o->set("replayed", replayed);
+	o->set("replayed", _context.replays.recover(accountId, endpointId, since, until));
 	exchange.sendJson(202, *o);
 }
 

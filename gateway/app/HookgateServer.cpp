@@ -68,7 +68,7 @@ void HookgateServer::displayHelp()
 	help.setCommand(commandName());
 	help.setUsage("--config=FILE [--daemon --pidfile=FILE]");
 	help.setHeader("Hookgate " HOOKGATE_VERSION " - a self-hosted webhook gateway: signed HTTP delivery with retries, a delivery log, replay.");
-	help.setFooter("See README.md and etc/hookgate.properties for the configuration keys.");
+	help.setFooter("See docs/configuration.md and etc/hookgate.properties for the configuration keys.");
 	help.format(std::cout);
 }
 
@@ -373,8 +373,9 @@ int HookgateServer::main(const std::vector<std::string>&)
 	IngestService ingest(*store, catalog, payloadBuilder, clock, metrics, _settings.payloadSource, wakeDispatcher);
 	EndpointService endpoints(*store, catalog, payloadBuilder, clock,
 		EndpointService::Options{_settings.planLimits, _settings.allowPrivateDestinations}, wakeDispatcher);
+	ReplayService replays(*store, clock, metrics, wakeDispatcher);
 	ApiContext context{*store, _settings, catalog, payloadBuilder, clock, Poco::Logger::get("hookgate.api"), metrics, ingest,
-		endpoints, wakeDispatcher};
+		endpoints, replays, wakeDispatcher};
 	Readiness readiness(*store, clock);
 	context.readiness = &readiness;
 	RetentionSweeper sweeper(*store, clock, _settings.retentionPeriod, _settings.sweepInterval, Poco::Logger::get("hookgate.retention"));

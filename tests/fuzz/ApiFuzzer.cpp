@@ -54,7 +54,8 @@ struct Gateway
 		socket(Poco::Net::SocketAddress("127.0.0.1", 0)),
 		ingest(store, catalog, payloads, clock, metrics, settings.payloadSource, [] {}),
 		endpoints(store, catalog, payloads, clock, EndpointService::Options{settings.planLimits, settings.allowPrivateDestinations}, [] {}),
-		context{store, settings, catalog, payloads, clock, Poco::Logger::get("fuzz.api"), metrics, ingest, endpoints, [] {}},
+		replays(store, clock, metrics, [] {}),
+		context{store, settings, catalog, payloads, clock, Poco::Logger::get("fuzz.api"), metrics, ingest, endpoints, replays, [] {}},
 		server(new ApiRequestHandlerFactory(context), socket, params(), ApiConnectionShared::Limits{1000, 1000,
 			Poco::Timespan(2, 0), Poco::Timespan(2, 0)}, metrics, Poco::Logger::get("fuzz.http"))
 	{
@@ -103,6 +104,7 @@ struct Gateway
 	Poco::Net::ServerSocket socket;
 	IngestService ingest;
 	EndpointService endpoints;
+	ReplayService replays;
 	ApiContext context;
 	ApiServer server;
 };

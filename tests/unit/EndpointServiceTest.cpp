@@ -1,4 +1,5 @@
 #include "FakeClock.h"
+#include "Refusal.h"
 #include "gateway/core/DomainError.h"
 #include "gateway/core/EndpointService.h"
 #include "gateway/store/SQLiteStore.h"
@@ -11,6 +12,7 @@
 
 using namespace Hookgate;
 using Hookgate::Test::FakeClock;
+using Hookgate::Test::refusalOf;
 
 namespace {
 
@@ -45,19 +47,12 @@ struct EndpointSetup
 
 const std::string FIELDS = R"({"url":"http://127.0.0.1:9/hook","eventTypes":["customer.*"]})";
 
+/// The code of the DomainError `action` throws, its message in `message`.
 DomainError::Code refusalCode(const std::function<void()>& action, std::string& message)
 {
-	try
-	{
-		action();
-	}
-	catch (const DomainError& e)
-	{
-		message = e.message();
-		return e.code();
-	}
-	FAIL("accepted");
-	return DomainError::Code::ValidationFailed;
+	const DomainError e = refusalOf(action);
+	message = e.message();
+	return e.code();
 }
 
 } // namespace

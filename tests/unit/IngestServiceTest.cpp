@@ -1,4 +1,5 @@
 #include "FakeClock.h"
+#include "Refusal.h"
 #include "gateway/core/DomainError.h"
 #include "gateway/core/IngestService.h"
 #include "gateway/store/SQLiteStore.h"
@@ -11,6 +12,7 @@
 
 using namespace Hookgate;
 using Hookgate::Test::FakeClock;
+using Hookgate::Test::refusalOf;
 
 namespace {
 
@@ -63,19 +65,10 @@ struct IngestSetup
 	int wakeUps = 0;
 };
 
-/// What `ingest` refuses `request` with: the code and field, or fails when it accepts it.
+/// What `ingest` refuses `request` with; fails when it accepts it.
 DomainError refusal(IngestSetup& setup, const IngestRequest& request)
 {
-	try
-	{
-		setup.service->ingest(setup.account, request);
-	}
-	catch (const DomainError& e)
-	{
-		return e;
-	}
-	FAIL("accepted: " << request.type);
-	return DomainError(DomainError::Code::ValidationFailed, "", "");
+	return refusalOf([&] { setup.service->ingest(setup.account, request); });
 }
 
 } // namespace
