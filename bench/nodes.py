@@ -18,7 +18,7 @@ COMMIT records in the WAL, counted with pg_waldump: transactions that wrote some
 bytes per event (pg_current_wal_flush_lsn). A pgbench baseline gives the commits/s
 this disk and server allow (one-row INSERT transactions, 1 and 16 clients). After the
 single-node run the database's size per event is measured (pg_total_relation_size per table,
-as written and after VACUUM FULL), for the sizing model in README.md.
+as written and after VACUUM FULL), for the sizing model in docs/multi-node.md.
 """
 
 import ctypes

@@ -17,7 +17,7 @@ struct ApiCaller
 };
 
 /// Routes one request to its resource, authenticates it, and maps every failure to the
-/// API.md error body: unknown paths 404, known paths with another method 405.
+/// docs/api.md "Errors" body: unknown paths 404, known paths with another method 405.
 class ApiRequestHandler : public Poco::Net::HTTPRequestHandler
 {
 public:

@@ -6,7 +6,7 @@
 
 namespace Hookgate {
 
-/// The JSON shapes of API.md: accounts, endpoints, deliveries, attempts, statistics.
+/// The JSON shapes of docs/api.md: accounts, endpoints, deliveries, attempts, statistics.
 class ApiViews
 {
 public:

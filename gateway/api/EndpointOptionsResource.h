@@ -5,7 +5,7 @@
 
 namespace Hookgate {
 
-/// GET /api/v1/accounts/{account}/endpoint-options (an extension of API.md): what an endpoint
+/// GET /api/v1/accounts/{account}/endpoint-options (an extension of docs/api.md): what an endpoint
 /// of this account can choose, so that clients such as the dashboard need no copy of it:
 ///
 ///     {"eventTypes": [{"type": "appointment.booking.created", "enterpriseOnly": false, "available": true}, ...],

@@ -34,7 +34,7 @@ public:
 		Headers headers;            ///< Content-Type, caching and security headers (errors: security headers, Allow)
 		std::string body;           ///< the file (empty for 304 and for errors)
 		std::size_t size = 0;       ///< the file's size (also for 304, whose Content-Length it is)
-		std::string errorCode;      ///< for 4xx: the API.md code (`not_found`, `method_not_allowed`)
+		std::string errorCode;      ///< for 4xx: the docs/api.md code (`not_found`, `method_not_allowed`)
 		std::string errorMessage;   ///< for 4xx: for people
 		std::string header(const std::string& name) const;
 	};

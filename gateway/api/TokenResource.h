@@ -6,7 +6,7 @@
 
 namespace Hookgate {
 
-/// GET /api/v1/token (an extension of API.md): whose token the request carries, so that a
+/// GET /api/v1/token (an extension of docs/api.md): whose token the request carries, so that a
 /// client such as the dashboard can sign in with the token alone:
 ///
 ///     {"admin": true}                          the admin token

@@ -11,7 +11,7 @@
 
 namespace Hookgate {
 
-/// Accounts and endpoints declared in the properties file (CONFIG.md), upserted at start
+/// Accounts and endpoints declared in the properties file (docs/configuration.md), upserted at start
 /// with the same rules as the API:
 ///   hookgate.accounts.<account>.{name, plan, webhooksEnabled}
 ///   hookgate.accounts.<account>.endpoints.<name>.{url, email, authHeader.key, authHeader.value,

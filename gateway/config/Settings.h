@@ -15,7 +15,7 @@ namespace Hookgate {
 /// A configuration value is missing or invalid; the message names the full key and the value.
 POCO_DECLARE_EXCEPTION(, ConfigException, Poco::InvalidArgumentException)
 
-/// Every setting of the gateway, read and validated once at start (CONFIG.md).
+/// Every setting of the gateway, read and validated once at start (docs/configuration.md).
 struct Settings
 {
 	// http

@@ -1,4 +1,4 @@
-// Issue 5: accounts and endpoints declared in the properties file (CONFIG.md).
+// Issue 5: accounts and endpoints declared in the properties file (docs/configuration.md).
 
 #include "AccountSteps.h"
 #include "ApiClient.h"

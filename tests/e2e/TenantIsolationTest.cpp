@@ -98,7 +98,7 @@ ApiResponse send(const ApiClient& api, const Probe& probe, const std::string& to
 	return api.send(request);
 }
 
-/// Every account-scoped path of API.md, on the victim's account and resources.
+/// Every account-scoped path of docs/api.md, on the victim's account and resources.
 std::vector<Probe> accountScopedPaths(const Tenant& victim, const std::string& intruderUrl)
 {
 	const std::string a = "/api/v1/accounts/" + victim.account;

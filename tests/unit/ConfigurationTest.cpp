@@ -65,7 +65,7 @@ TEST_CASE("durations take ms, s, m, h and d and refuse anything else", "[config]
 	CHECK(Duration::format(Poco::Timespan(0, 1500000)) == "1500ms");
 }
 
-TEST_CASE("the defaults of CONFIG.md apply when only the admin token is set", "[config]")
+TEST_CASE("the defaults of docs/configuration.md apply when only the admin token is set", "[config]")
 {
 	const Settings s = Settings::load(*minimal(), "/srv/hookgate/etc");
 	CHECK(s.httpAddress == "127.0.0.1");

@@ -1,4 +1,4 @@
-// The gateway's HTTP API (API.md), called with the token the user signed in with.
+// The gateway's HTTP API (docs/api.md), called with the token the user signed in with.
 // The token lives in sessionStorage only (gone when the tab closes) and travels in the
 // Authorization header, never in a URL.
 

@@ -1,5 +1,5 @@
 // The dashboard: sign-in, account choice (admin), then the settings page with the log of the
-// chosen endpoint. Built on the HTTP API only (API.md); no framework, no build step.
+// chosen endpoint. Built on the HTTP API only (docs/api.md); no framework, no build step.
 import * as api from './api.js';
 import {h, replace} from './dom.js';
 import {t, language, setLanguage, LANGUAGES, errorText} from './i18n.js';
@@ -106,7 +106,7 @@ function signInView() {
 }
 
 /**
- * Asks the gateway whose token this is (GET /api/v1/token, an addition to API.md): the admin's,
+ * Asks the gateway whose token this is (GET /api/v1/token, an addition to docs/api.md): the admin's,
  * or which account's. The token's shape decides nothing (an admin token may look like hgk_…).
  * Resolves to {admin, accountId, accounts} (accounts: the admin's list); throws the ApiError.
  */
