@@ -21,8 +21,6 @@ public:
 	void remove(ApiExchange& exchange, const std::string& id);
 
 private:
-	std::string checkedPlan(const Poco::JSON::Object& body) const;
-
 	ApiContext& _context;
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gateway/core/AccountService.h"
 #include "gateway/core/Clock.h"
 #include "gateway/core/EndpointService.h"
 #include "gateway/core/EventCatalog.h"
@@ -28,6 +29,7 @@ struct ApiContext
 	const Clock& clock;
 	Poco::Logger& logger;
 	Metrics& metrics;
+	AccountService& accounts;
 	IngestService& ingest;
 	EndpointService& endpoints;
 	ReplayService& replays;

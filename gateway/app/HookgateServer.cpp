@@ -374,8 +374,9 @@ int HookgateServer::main(const std::vector<std::string>&)
 	EndpointService endpoints(*store, catalog, payloadBuilder, clock,
 		EndpointService::Options{_settings.planLimits, _settings.allowPrivateDestinations}, wakeDispatcher);
 	ReplayService replays(*store, clock, metrics, wakeDispatcher);
-	ApiContext context{*store, _settings, catalog, payloadBuilder, clock, Poco::Logger::get("hookgate.api"), metrics, ingest,
-		endpoints, replays, wakeDispatcher};
+	AccountService accounts(*store, clock, _settings.planLimits, wakeDispatcher);
+	ApiContext context{*store, _settings, catalog, payloadBuilder, clock, Poco::Logger::get("hookgate.api"), metrics, accounts,
+		ingest, endpoints, replays, wakeDispatcher};
 	Readiness readiness(*store, clock);
 	context.readiness = &readiness;
 	RetentionSweeper sweeper(*store, clock, _settings.retentionPeriod, _settings.sweepInterval, Poco::Logger::get("hookgate.retention"));

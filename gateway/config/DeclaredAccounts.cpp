@@ -1,9 +1,9 @@
 #include "gateway/config/DeclaredAccounts.h"
 #include "gateway/core/AccountRules.h"
+#include "gateway/core/AccountService.h"
 #include "gateway/core/DomainError.h"
 #include "gateway/core/EndpointRules.h"
 #include "gateway/core/EndpointService.h"
-#include "gateway/core/Plans.h"
 
 #include <Poco/Format.h>
 #include <Poco/JSON/Array.h>
@@ -94,38 +94,29 @@ int DeclaredAccounts::apply(const Poco::Util::AbstractConfiguration& config, Sto
 	// The API's rules and limits; a host that does not resolve at boot is left to send time.
 	EndpointService endpoints(store, catalog, payloads, clock,
 		EndpointService::Options{settings.planLimits, settings.allowPrivateDestinations}, nullptr);
+	AccountService accounts(store, clock, settings.planLimits, nullptr);
 	for (const auto& accountId : d.keys(ROOT))
 	{
 		const std::string prefix = ROOT + "." + accountId;
 		if (auto why = AccountRules::checkId(accountId); !why.empty()) throw ConfigException(prefix + ": account " + why);
 		d.rejectUnknown(prefix, {"name", "plan", "webhooksEnabled", "endpoints"});
 
-		auto existing = store.account(accountId);
-		Account account = existing ? *existing : Account{accountId, accountId, Plans::DEFAULT, false, clock.now(), 0};
-		if (d.has(prefix + ".name"))
+		Poco::JSON::Object fields;
+		if (d.has(prefix + ".name")) fields.set("name", d.value(prefix + ".name"));
+		if (d.has(prefix + ".plan")) fields.set("plan", d.value(prefix + ".plan"));
+		if (d.has(prefix + ".webhooksEnabled")) fields.set("webhooksEnabled", d.boolean(prefix + ".webhooksEnabled"));
+		Account account;
+		try
 		{
-			account.name = d.value(prefix + ".name");
-			if (auto why = AccountRules::checkName(account.name); !why.empty()) throw ConfigException(prefix + "." + why);
+			account = accounts.declare(accountId, fields);
 		}
-		if (d.has(prefix + ".plan"))
+		catch (const DomainError& e)
 		{
-			account.plan = d.value(prefix + ".plan");
-			if (settings.planLimits.count(account.plan) == 0)
-				throw ConfigException(prefix + ".plan = '" + account.plan + "': expected " + Plans::names());
+			if (e.code() == DomainError::Code::PlanLimitReached)
+				throw ConfigException(prefix + ".plan = '" + d.value(prefix + ".plan") + "': " + e.message());
+			throw ConfigException(prefix + "." + e.message());
 		}
-		if (d.has(prefix + ".webhooksEnabled")) account.webhooksEnabled = d.boolean(prefix + ".webhooksEnabled");
-		const int limit = settings.planLimits.at(account.plan);
-		if (existing)
-		{
-			if (account.endpointCount > limit)
-				throw ConfigException(Poco::format("%s.plan = '%s': the plan allows %d endpoint(s); account '%s' has %d",
-					prefix, account.plan, limit, accountId, account.endpointCount));
-			store.updateAccount(account);
-		}
-		else
-		{
-			store.createAccount(account);
-		}
+		const int limit = accounts.limit(account.plan);
 
 		const std::string endpointsPrefix = prefix + ".endpoints";
 		for (const auto& name : d.keys(endpointsPrefix))

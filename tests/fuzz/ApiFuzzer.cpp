@@ -55,7 +55,8 @@ struct Gateway
 		ingest(store, catalog, payloads, clock, metrics, settings.payloadSource, [] {}),
 		endpoints(store, catalog, payloads, clock, EndpointService::Options{settings.planLimits, settings.allowPrivateDestinations}, [] {}),
 		replays(store, clock, metrics, [] {}),
-		context{store, settings, catalog, payloads, clock, Poco::Logger::get("fuzz.api"), metrics, ingest, endpoints, replays, [] {}},
+		accounts(store, clock, settings.planLimits, [] {}),
+		context{store, settings, catalog, payloads, clock, Poco::Logger::get("fuzz.api"), metrics, accounts, ingest, endpoints, replays, [] {}},
 		server(new ApiRequestHandlerFactory(context), socket, params(), ApiConnectionShared::Limits{1000, 1000,
 			Poco::Timespan(2, 0), Poco::Timespan(2, 0)}, metrics, Poco::Logger::get("fuzz.http"))
 	{
@@ -105,6 +106,7 @@ struct Gateway
 	IngestService ingest;
 	EndpointService endpoints;
 	ReplayService replays;
+	AccountService accounts;
 	ApiContext context;
 	ApiServer server;
 };
