@@ -17,12 +17,6 @@ Endpoint ApiResources::requireEndpoint(ApiContext& context, const std::string& a
 	return *endpoint;
 }
 
-int ApiResources::endpointLimit(const ApiContext& context, const std::string& plan)
-{
-	const auto it = context.settings.planLimits.find(plan);
-	return it == context.settings.planLimits.end() ? 0 : it->second;
-}
-
 void ApiResources::rejectUnknownFields(const Poco::JSON::Object& object, const std::vector<std::string>& allowed, const std::string& what)
 {
 	JsonFields::rejectUnknown(object, allowed, what);

@@ -13,8 +13,6 @@ public:
 	static Account requireAccount(ApiContext& context, const std::string& id);
 	/// The endpoint of the account or 404.
 	static Endpoint requireEndpoint(ApiContext& context, const std::string& accountId, const std::string& id);
-	/// The plan's endpoint limit.
-	static int endpointLimit(const ApiContext& context, const std::string& plan);
 	/// Fails with 422 naming the field if `object` has members other than `allowed`.
 	static void rejectUnknownFields(const Poco::JSON::Object& object, const std::vector<std::string>& allowed, const std::string& what);
 	static std::string stringField(const Poco::JSON::Object& object, const std::string& name);
